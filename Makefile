@@ -1,0 +1,55 @@
+# The project's interface: the README names these targets and CI runs `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+# Everything the project needs comes from the lock file; uv never fetches a Python of its own.
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export DAGSTER_HOME ?= $(CURDIR)/.dagster
+
+SAMPLE_MONTHS ?= 2021-01..2021-10
+SAMPLE_SCALE ?= 0.005
+
+.PHONY: help setup sample run test lint dev docs clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --python $(PYTHON)
+	@mkdir -p $(DAGSTER_HOME) && touch $(DAGSTER_HOME)/dagster.yaml
+	@touch $@
+
+setup: $(VENV)/.synced ## install the locked environment into .venv
+
+raw/.sample: | $(VENV)/.synced
+	$(BIN)/ywtb sample --months $(SAMPLE_MONTHS) --scale $(SAMPLE_SCALE) --out raw
+	@touch $@
+
+sample: raw/.sample ## generate the bundled sample months into raw/ (deterministic)
+
+run: $(VENV)/.synced raw/.sample ## materialize every sample month: warehouse, annexes, report
+	$(BIN)/ywtb run --months $(SAMPLE_MONTHS)
+
+test: $(VENV)/.synced ## run every test (unit, dbt, integration)
+	$(BIN)/pytest
+
+lint: $(VENV)/.synced ## ruff over the Python code
+	$(BIN)/ruff check dagster_project schemas tests
+	$(BIN)/ruff format --check dagster_project schemas tests
+
+dev: $(VENV)/.synced ## open the Dagster UI on the same definitions `make run` uses
+	$(BIN)/dagster dev -m dagster_project.definitions
+
+clean: ## remove generated data, warehouse and exports (keeps .venv)
+	rm -rf raw/20* raw/.sample warehouse out dbt/target dbt/logs .dagster

@@ -1,0 +1,199 @@
+"""From the file's text to canonical, typed columns, with personal data removed first.
+
+Three pure steps, column-wise in polars (never row by row in Python):
+1. `canonical_columns`: Chinese headers -> canonical names; a missing required header fails the file.
+2. `protect_personal_data`: names and phones are dropped; ID numbers become a salted hash, and only
+   when they are valid: a number a spreadsheet mangled (1.1E+17, zeros past the 15th digit) keeps
+   its row but gets no key, so it can never be joined as if it were a person.
+3. `parse_values`: text -> typed values. A value that cannot be read becomes NULL and its column is
+   named in `_malformed`, which the contract's `malformed_value` rule quarantines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import polars as pl
+import pyarrow as pa
+
+from dagster_project.defs.ingest.readers import FileProblem, RawFile
+from schemas.raw import Column, ExtractContract
+from schemas.raw._contract import FALSE_WORDS, TRUE_WORDS
+
+SOURCE_ROW = "source_row"
+MALFORMED = "_malformed"
+
+TIMESTAMP_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y%m%d%H%M%S",
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+    "%Y年%m月%d日 %H:%M:%S",
+    "%Y年%m月%d日",
+)
+# Excel stores dates as days since 1899-12-30; a plausible range keeps ordinary numbers out.
+EXCEL_EPOCH = pl.datetime(1899, 12, 30)
+EXCEL_SERIAL_RANGE = (20000, 80000)
+
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK_CHARS = "10X98765432"
+
+
+@dataclass(frozen=True)
+class Canonical:
+    frame: pl.DataFrame  # canonical names, every value text, plus source_row
+    unknown_columns: tuple[str, ...]  # accepted and reported, never stored
+
+
+def canonical_columns(raw: RawFile, contract: ExtractContract) -> Canonical:
+    lookup = {h: c.name for c in contract.columns for h in c.headers}
+    header = [h.strip() for h in raw.table.column_names]
+    mapped = {h: lookup[h] for h in header if h in lookup}
+    if len(set(mapped.values())) < len(mapped):
+        twice = sorted({v for v in mapped.values() if list(mapped.values()).count(v) > 1})
+        raise FileProblem(raw.path, f"several headers mean the same column: {', '.join(twice)}")
+    present = set(mapped.values())
+    missing = [c for c in contract.columns if c.required and c.name not in present]
+    if missing:
+        names = ", ".join(f"{c.label} ({c.name})" for c in missing)
+        raise FileProblem(raw.path, f"missing required column: {names}")
+    table = raw.table.rename_columns(header)
+    frame = pl.from_arrow(table.select([h for h in header if h in mapped])).rename(mapped)
+    absent = [pl.lit(None, pl.String).alias(c.name) for c in contract.columns if c.name not in present]
+    frame = frame.with_columns(absent).select(
+        pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(SOURCE_ROW),
+        *(pl.col(c.name) for c in contract.columns),
+    )
+    return Canonical(frame, tuple(h for h in header if h not in mapped))
+
+
+# --- personal data -----------------------------------------------------------------------------------
+
+
+def key_columns(col: Column) -> tuple[str, str]:
+    """applicant_id_number -> (applicant_key, applicant_key_status)."""
+    base = col.name.removesuffix("_id_number")
+    return f"{base}_key", f"{base}_key_status"
+
+
+def id_number_status(expr: pl.Expr) -> pl.Expr:
+    """valid | org_code | mangled (a spreadsheet ate digits) | invalid | missing."""
+    s = _clean(expr).str.to_uppercase()
+    digits = [s.str.slice(i, 1).cast(pl.Int32, strict=False) for i in range(17)]
+    remainder = pl.sum_horizontal([d * w for d, w in zip(digits, ID_WEIGHTS, strict=True)]) % 11
+    expected = pl.lit(ID_CHECK_CHARS).str.slice(remainder, 1)
+    shaped = s.str.contains(r"^\d{17}[\dX]$")
+    return (
+        pl.when(s.is_null())
+        .then(pl.lit("missing"))
+        .when(s.str.contains(r"^\d+(\.\d+)?E\+?\d+$"))
+        .then(pl.lit("mangled"))
+        .when(shaped & (s.str.slice(17, 1) == expected))
+        .then(pl.lit("valid"))
+        .when(shaped & s.str.ends_with("000"))
+        .then(pl.lit("mangled"))
+        .when(s.str.contains(r"^\d{15}$"))  # first-generation ID numbers are still legal
+        .then(pl.lit("valid"))
+        # A legal entity's 统一社会信用代码: not personal, but hashed the same way so it can be joined.
+        .when(s.str.contains(r"^[0-9A-HJ-NP-RTUWXY]{2}\d{6}[0-9A-HJ-NP-RTUWXY]{10}$"))
+        .then(pl.lit("org_code"))
+        .otherwise(pl.lit("invalid"))
+    )
+
+
+def salted_hash(values: pl.Series, salt: str) -> pl.Series:
+    """sha256(salt || value), computed by DuckDB over the Arrow buffer: no Python loop, no file written."""
+    with duckdb.connect() as con:
+        con.register("ids", pa.table({"v": values.to_arrow()}))
+        hashed = con.sql("select case when v is null then null else sha256($salt || v) end as h from ids", params={"salt": salt})
+        return pl.from_arrow(hashed.to_arrow_table()["h"]).alias(values.name)
+
+
+def protect_personal_data(frame: pl.DataFrame, contract: ExtractContract, salt: str) -> pl.DataFrame:
+    if not salt:
+        raise ValueError("a salt is required to hash personal keys (set YWTB_SALT or YWTB_SALT_FILE)")
+    out = frame
+    for col in contract.columns:
+        if col.pii == "hash_id":
+            key, status = key_columns(col)
+            out = out.with_columns(id_number_status(pl.col(col.name)).alias(status))
+            valid = out.select(pl.when(pl.col(status).is_in(["valid", "org_code"])).then(_clean(pl.col(col.name)).str.to_uppercase()))
+            out = out.with_columns(salted_hash(valid.to_series(), salt).alias(key))
+        if col.pii is not None:
+            out = out.drop(col.name)
+    return out
+
+
+def personal_key_columns(contract: ExtractContract) -> list[str]:
+    return [name for c in contract.columns if c.pii == "hash_id" for name in key_columns(c)]
+
+
+# --- values ----------------------------------------------------------------------------------------
+
+
+def _clean(expr: pl.Expr) -> pl.Expr:
+    """Full-width digits and punctuation to ASCII (NFKC), trimmed; blank is NULL."""
+    s = expr.str.normalize("NFKC").str.strip_chars()
+    return pl.when(s == "").then(None).otherwise(s)
+
+
+def parse_timestamp(expr: pl.Expr) -> pl.Expr:
+    s = _clean(expr)
+    attempts = [s.str.strptime(pl.Datetime("us"), f, strict=False, exact=True) for f in TIMESTAMP_FORMATS]
+    serial = s.cast(pl.Float64, strict=False)
+    lo, hi = EXCEL_SERIAL_RANGE
+    excel = pl.when(serial.is_between(lo, hi)).then(
+        EXCEL_EPOCH + pl.duration(milliseconds=(serial * 86_400_000).round(0).cast(pl.Int64))
+    )
+    return pl.coalesce(*attempts, excel).cast(pl.Datetime("us"))
+
+
+def parse_number(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    s = _clean(expr).str.replace_all(",", "", literal=True)
+    number = s.cast(pl.Float64, strict=False)
+    if dtype == pl.Int64:
+        return pl.when(number == number.floor()).then(number).cast(pl.Int64, strict=False)
+    return number
+
+
+def parse_bool(expr: pl.Expr) -> pl.Expr:
+    s = _clean(expr)
+    return pl.when(s.is_in(list(TRUE_WORDS))).then(True).when(s.is_in(list(FALSE_WORDS))).then(False)
+
+
+def parse_column(col: Column) -> pl.Expr:
+    raw = pl.col(col.name)
+    if col.codes:
+        raw = _clean(raw).replace(col.codes)
+    match col.kind:
+        case "timestamp":
+            return parse_timestamp(raw)
+        case "int":
+            return parse_number(raw, pl.Int64)
+        case "float":
+            return parse_number(raw, pl.Float64)
+        case "bool":
+            return parse_bool(raw)
+        case _:
+            return _clean(raw)
+
+
+def parse_values(frame: pl.DataFrame, contract: ExtractContract) -> pl.DataFrame:
+    stored = contract.stored_columns
+    typed = [c for c in stored if c.kind in ("timestamp", "int", "float", "bool")]
+    # A value is malformed when there was text and no reading of it: blank stays a plain NULL.
+    flags = [pl.when(_clean(pl.col(c.name)).is_not_null() & parse_column(c).is_null()).then(pl.lit(c.name)) for c in typed]
+    malformed = pl.concat_str(flags, separator=",", ignore_nulls=True) if flags else pl.lit("")
+    return (
+        frame.lazy()
+        .with_columns(
+            *(parse_column(c).alias(c.name) for c in stored),
+            pl.when(malformed == "").then(None).otherwise(malformed).alias(MALFORMED),
+        )
+        .collect()
+    )

@@ -1,0 +1,133 @@
+"""Reading a platform export whatever its format or encoding, as a table of strings.
+
+Pure functions: a path in, an Arrow table out, or a FileProblem naming the file and what is wrong
+with it. Every value is read as text; giving it a type is the normalizer's job, so that a bad value
+costs one row, not the file.
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from schemas.raw import ExtractContract
+
+SUFFIXES = (".csv", ".xlsx")
+SNIFF_BYTES = 1 << 20
+
+
+class FileProblem(Exception):
+    """A problem with a whole file: the month cannot be loaded until the file is fixed."""
+
+    def __init__(self, path: Path | str, problem: str):
+        self.path, self.problem = Path(path), problem
+        super().__init__(f"{path}: {problem}")
+
+
+@dataclass(frozen=True)
+class RawFile:
+    path: Path
+    table: pa.Table  # every column a string, headers as in the file
+    encoding: str  # 'xlsx' for workbooks
+
+
+def find_file(month_dir: Path, contract: ExtractContract) -> Path:
+    """The one file of `month_dir` whose name starts with one of the extract's stems."""
+    if not month_dir.is_dir():
+        raise FileProblem(month_dir, "month folder not found")
+    matches = sorted(
+        p
+        for p in month_dir.iterdir()
+        if p.suffix.lower() in SUFFIXES and not p.name.startswith(("_", "."))
+        and any(p.stem == s or p.stem.startswith(s + "_") for s in contract.file_stems)
+    )
+    if not matches:
+        stems = ", ".join(f"{s}.csv|.xlsx" for s in contract.file_stems[:2])
+        raise FileProblem(month_dir / f"{contract.file_stems[0]}.csv", f"missing file for {contract.label} (expected {stems})")
+    if len(matches) > 1:
+        raise FileProblem(matches[0], f"several files for {contract.label}: {', '.join(p.name for p in matches)}")
+    return matches[0]
+
+
+def detect_encoding(path: Path) -> str:
+    """UTF-8 (with or without BOM) or GB18030 (which covers GBK and GB2312)."""
+    with path.open("rb") as f:
+        head = f.read(SNIFF_BYTES)
+    if not head.strip():
+        raise FileProblem(path, "empty file")
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise FileProblem(path, "unreadable encoding: UTF-16 (export as UTF-8 or GB18030 CSV)")
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            # A multi-byte character may be cut at the end of the sniffed block.
+            codecs.getincrementaldecoder(encoding)().decode(head, final=False)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    raise FileProblem(path, "unreadable encoding: neither UTF-8 nor GB18030")
+
+
+def read_csv(path: Path, block_size: int = 16 << 20) -> RawFile:
+    encoding = detect_encoding(path)
+    try:
+        header = _csv_header(path, encoding)
+        _check_header(path, header)
+        table = pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(encoding="utf8" if encoding == "utf-8" else encoding, block_size=block_size),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types={h: pa.string() for h in header}, strings_can_be_null=True, quoted_strings_can_be_null=True,
+            ),
+        )
+    except FileProblem:
+        raise
+    except UnicodeDecodeError as e:
+        raise FileProblem(path, f"unreadable encoding: not valid {encoding} past the start of the file ({e.reason})") from e
+    except pa.ArrowInvalid as e:
+        raise FileProblem(path, f"not a readable CSV: {e}") from e
+    return RawFile(path, table, encoding)
+
+
+def read_xlsx(path: Path) -> RawFile:
+    import fastexcel
+
+    try:
+        sheet = fastexcel.read_excel(path).load_sheet(0, dtypes="string")
+    except Exception as e:  # fastexcel raises its own error types for every kind of broken workbook
+        raise FileProblem(path, f"not a readable workbook: {e}") from e
+    table = pa.Table.from_batches([sheet.to_arrow()])
+    _check_header(path, table.column_names)
+    return RawFile(path, table, "xlsx")
+
+
+def read_file(path: Path) -> RawFile:
+    if path.stat().st_size == 0:
+        raise FileProblem(path, "empty file")
+    raw = read_xlsx(path) if path.suffix.lower() == ".xlsx" else read_csv(path)
+    if raw.table.num_rows == 0:
+        raise FileProblem(path, "empty file: a header and no rows")
+    return raw
+
+
+def _csv_header(path: Path, encoding: str) -> list[str]:
+    with path.open(encoding=encoding, newline="") as f:
+        line = f.readline()
+    import csv
+
+    return [h.strip() for h in next(csv.reader([line]))]
+
+
+def _check_header(path: Path, header: list[str]) -> None:
+    names = [h.strip() for h in header]
+    if len(names) <= 1:
+        raise FileProblem(path, f"one column only ({names[:1]}): wrong delimiter? (expected ',')")
+    dupes = sorted({h for h in names if names.count(h) > 1})
+    if dupes:
+        raise FileProblem(path, f"duplicate header columns: {', '.join(dupes)}")

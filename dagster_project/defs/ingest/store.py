@@ -1,0 +1,120 @@
+"""Writing an ingested file into the warehouse: one month replaced in one transaction.
+
+raw.<extract>          the valid rows, typed, with month, source_file and source_row
+quarantine.<extract>   the rejected rows as text, with the reason (personal data already removed)
+audit.ingest_log       one row per month and extract: what was read, loaded and quarantined
+Rerunning a month deletes that month and inserts it again, so a rerun never duplicates a row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+
+from dagster_project.defs.ingest.boundary import REASON, IngestedFile
+from dagster_project.defs.ingest.normalize import SOURCE_ROW, personal_key_columns
+from schemas.raw import ExtractContract
+
+DUCKDB_TYPES = {"str": "VARCHAR", "code": "VARCHAR", "int": "BIGINT", "float": "DOUBLE", "bool": "BOOLEAN", "timestamp": "TIMESTAMP"}
+
+INGEST_LOG_DDL = """
+create table if not exists audit.ingest_log (
+    month date not null,
+    extract varchar not null,
+    source_file varchar not null,
+    encoding varchar,
+    rows_read bigint not null,
+    rows_loaded bigint not null,
+    rows_quarantined bigint not null,
+    unknown_columns varchar,
+    keys_valid bigint,
+    keys_mangled bigint,
+    keys_invalid bigint,
+    keys_missing bigint,
+    primary key (month, extract)
+)"""
+
+
+def _lead_columns() -> list[tuple[str, str, str]]:
+    return [
+        ("month", "DATE NOT NULL", "数据月份（分区，月初日期）"),
+        ("source_file", "VARCHAR NOT NULL", "来源文件"),
+        (SOURCE_ROW, "BIGINT NOT NULL", "来源行号（文件中第几条数据，从1起）"),
+    ]
+
+
+def raw_columns(contract: ExtractContract) -> list[tuple[str, str, str]]:
+    cols = _lead_columns() + [(c.name, DUCKDB_TYPES[c.kind], c.label) for c in contract.stored_columns]
+    for name in personal_key_columns(contract):
+        label = "证件号码加盐哈希（仅有效证件号）" if name.endswith("_key") else "证件号码状态：valid/mangled/invalid/missing"
+        cols.append((name, "VARCHAR", label))
+    return cols
+
+
+def quarantine_columns(contract: ExtractContract) -> list[tuple[str, str, str]]:
+    return [*_lead_columns(), (REASON, "VARCHAR NOT NULL", "隔离原因（违反的规则）")] + [
+        (name, "VARCHAR", label) for name, _, label in raw_columns(contract)[3:]
+    ]
+
+
+def ensure_tables(con: duckdb.DuckDBPyConnection, contract: ExtractContract) -> None:
+    for schema in ("raw", "quarantine", "audit"):
+        con.execute(f"create schema if not exists {schema}")
+    con.execute(INGEST_LOG_DDL)
+    for schema, cols, what in (
+        ("raw", raw_columns(contract), "valid rows"),
+        ("quarantine", quarantine_columns(contract), "rejected rows with the rule they break"),
+    ):
+        ddl = ", ".join(f"{name} {sql_type}" for name, sql_type, _ in cols)
+        con.execute(f"create table if not exists {schema}.{contract.name} ({ddl})")
+        con.execute(f"comment on table {schema}.{contract.name} is '{contract.label}（{what}）: {contract.description}'")
+        for name, _, label in cols:
+            con.execute(f"comment on column {schema}.{contract.name}.{name} is '{label}'")
+
+
+def replace_month(con: duckdb.DuckDBPyConnection, month: dt.date, ingested: IngestedFile, source_file: str) -> None:
+    """Delete-then-insert the month for this extract, atomically."""
+    contract = ingested.contract
+    keys = ingested.key_status_counts
+    con.execute("begin transaction")
+    try:
+        ensure_tables(con, contract)
+        for schema, frame in (("raw", ingested.loaded), ("quarantine", ingested.quarantined)):
+            con.execute(f"delete from {schema}.{contract.name} where month = $m", {"m": month})
+            if frame.height:
+                con.register("incoming", frame.to_arrow())
+                con.execute(
+                    f"insert into {schema}.{contract.name} by name "
+                    "select $m as month, $f as source_file, * from incoming",
+                    {"m": month, "f": source_file},
+                )
+                con.unregister("incoming")
+        con.execute("delete from audit.ingest_log where month = $m and extract = $e", {"m": month, "e": contract.name})
+        con.execute(
+            "insert into audit.ingest_log values ($m, $e, $f, $enc, $read, $loaded, $quarantined, $unknown, "
+            "$kv, $km, $ki, $kmiss)",
+            {
+                "m": month, "e": contract.name, "f": source_file, "enc": ingested.encoding,
+                "read": ingested.rows_read, "loaded": ingested.loaded.height,
+                "quarantined": ingested.quarantined.height,
+                "unknown": ", ".join(ingested.unknown_columns) or None,
+                "kv": keys.get("valid", 0) + keys.get("org_code", 0), "km": keys.get("mangled"), "ki": keys.get("invalid"), "kmiss": keys.get("missing"),
+            },
+        )  # fmt: skip
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
+def reconcile(con: duckdb.DuckDBPyConnection, month: dt.date, contract: ExtractContract) -> dict[str, int]:
+    """Counts as the warehouse holds them, for the check that rows read = loaded + quarantined."""
+    logged = con.execute(
+        "select rows_read from audit.ingest_log where month = $m and extract = $e", {"m": month, "e": contract.name}
+    ).fetchone()
+    counts = {
+        schema: con.execute(f"select count(*) from {schema}.{contract.name} where month = $m", {"m": month}).fetchone()[0]
+        for schema in ("raw", "quarantine")
+    }
+    return {"rows_read": logged[0] if logged else -1, "rows_loaded": counts["raw"], "rows_quarantined": counts["quarantine"]}

@@ -1,0 +1,1 @@
+"""Deterministic sample extracts that look like the platform's exports (see generator.py)."""

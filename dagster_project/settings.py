@@ -1,0 +1,42 @@
+"""Where things live, read from the environment when asked (never at import).
+
+YWTB_RAW_DIR      the raw folder, one sub-folder per month          (default raw/)
+YWTB_WAREHOUSE    the working DuckDB file                           (default warehouse/ywtb.duckdb)
+YWTB_EXPORTS      where annex tables and reports are written        (default out/)
+YWTB_SALT         the salt for hashed personal keys; or
+YWTB_SALT_FILE    a file holding it (default: <warehouse>.salt, created once with a random salt)
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def raw_dir() -> Path:
+    return Path(os.environ.get("YWTB_RAW_DIR", "raw"))
+
+
+def warehouse_path() -> Path:
+    return Path(os.environ.get("YWTB_WAREHOUSE", "warehouse/ywtb.duckdb"))
+
+
+def exports_dir() -> Path:
+    return Path(os.environ.get("YWTB_EXPORTS", "out"))
+
+
+def salt() -> str:
+    """The salt is configuration: it never lives in code, and it stays beside the working file only.
+
+    The published copy analysts read is a different file, so the salt is not shipped with it.
+    """
+    if value := os.environ.get("YWTB_SALT"):
+        return value
+    path = Path(os.environ.get("YWTB_SALT_FILE", str(warehouse_path()) + ".salt"))
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    return path.read_text().strip()
