@@ -15,6 +15,9 @@ from typing import Literal
 import pandera.polars as pa
 import polars as pl
 
+# The column the normaliser fills with the names of the values it could not read.
+MALFORMED = "_malformed"
+
 Kind = Literal["str", "int", "float", "bool", "timestamp", "code"]
 Pii = Literal["drop", "hash_id"]
 
@@ -125,8 +128,14 @@ def non_negative(col: str) -> pa.Check:
 
 
 def required(*cols: str) -> pa.Check:
-    """Values the row is meaningless without (a missing header is a file problem, a blank cell a row one)."""
-    return check("missing_value", lambda: pl.all_horizontal([pl.col(c).is_not_null() for c in cols]))
+    """Values the row is meaningless without (a missing header is a file problem, a blank cell a row one).
+
+    A value that was there but unreadable is already reported as malformed, not as missing too.
+    """
+    flagged = pl.concat_str(pl.lit(","), pl.col(MALFORMED).fill_null(""), pl.lit(","))
+    return check(
+        "missing_value", lambda: pl.all_horizontal([pl.col(c).is_not_null() | flagged.str.contains(f",{c},", literal=True) for c in cols])
+    )
 
 
 def frame_schema(name: str, checks: list[pa.Check]) -> pa.DataFrameSchema:
@@ -136,4 +145,4 @@ def frame_schema(name: str, checks: list[pa.Check]) -> pa.DataFrameSchema:
 
 def well_formed() -> pa.Check:
     """Values that could not be read as their kind (a date like 2021-02-30, a number like '1,2,3')."""
-    return check("malformed_value", lambda: pl.col("_malformed").is_null())
+    return check("malformed_value", lambda: pl.col(MALFORMED).is_null())

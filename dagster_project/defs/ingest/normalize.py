@@ -19,10 +19,9 @@ import pyarrow as pa
 
 from dagster_project.defs.ingest.readers import FileProblem, RawFile
 from schemas.raw import Column, ExtractContract
-from schemas.raw._contract import FALSE_WORDS, TRUE_WORDS
+from schemas.raw._contract import FALSE_WORDS, MALFORMED, TRUE_WORDS
 
 SOURCE_ROW = "source_row"
-MALFORMED = "_malformed"
 
 TIMESTAMP_FORMATS = (
     "%Y-%m-%d %H:%M:%S",
@@ -100,7 +99,8 @@ def id_number_status(expr: pl.Expr) -> pl.Expr:
         .when(s.str.contains(r"^\d{15}$"))  # first-generation ID numbers are still legal
         .then(pl.lit("valid"))
         # A legal entity's 统一社会信用代码: not personal, but hashed the same way so it can be joined.
-        .when(s.str.contains(r"^[0-9A-HJ-NP-RTUWXY]{2}\d{6}[0-9A-HJ-NP-RTUWXY]{10}$"))
+        # (An all-digit 18-character value is an ID number with a wrong check digit, not a company.)
+        .when(s.str.contains(r"^[0-9A-HJ-NP-RTUWXY]{2}\d{6}[0-9A-HJ-NP-RTUWXY]{10}$") & s.str.contains(r"[A-Z]"))
         .then(pl.lit("org_code"))
         .otherwise(pl.lit("invalid"))
     )

@@ -1,0 +1,102 @@
+"""Row rules quarantine exactly the rows that break them, with the rule's name; file problems fail the file."""
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from dagster_project.defs.ingest.boundary import ingest_file
+from dagster_project.defs.ingest.readers import FileProblem
+from schemas.raw import CONTRACTS
+
+GOOD = {
+    "办件编号": "C1", "事项编码": "M1", "实施机构编码": "511700008", "行政区划代码": "511700",
+    "办件类型": "承诺件", "申请渠道": "窗口", "申请时间": "2021-06-01 09:00:00",
+    "受理时间": "2021-06-01 10:00:00", "办结时间": "2021-06-03 10:00:00",
+    "法定时限（工作日）": "20", "承诺时限（工作日）": "5",
+    "申请人姓名": "张三", "证件号码": "11010519491231002X", "联系电话": "13800000000",
+}  # fmt: skip
+
+
+def cases_file(tmp_path: Path, rows: list[dict], name: str = "办件数据_202106.csv") -> Path:
+    path = tmp_path / name
+    header = list(dict.fromkeys(k for r in rows for k in r))
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=header)
+        w.writeheader()
+        w.writerows(rows)
+    return path
+
+
+def row(**changes) -> dict:
+    labels = {"case_id": "办件编号", "matter": "事项编码", "dept": "实施机构编码", "kind": "办件类型",
+              "apply": "申请时间", "accept": "受理时间", "finish": "办结时间", "legal": "法定时限（工作日）",
+              "promised": "承诺时限（工作日）", "channel": "申请渠道"}  # fmt: skip
+    return GOOD | {labels[k]: v for k, v in changes.items()}
+
+
+CASES = [
+    ("a good row", row(), None),
+    ("an unknown department", row(dept="511700999"), "unknown_department"),
+    ("an unknown matter", row(matter="M404"), "unknown_matter"),
+    ("an impossible date", row(apply="2021-02-30 09:00:00"), "malformed_value(apply_time)"),
+    ("a finish before acceptance", row(finish="2021-06-01 08:00:00"), "finish_before_accept"),
+    ("an acceptance before application", row(accept="2021-05-31 08:00:00"), "accept_before_apply"),
+    ("a negative promised limit", row(promised="-1"), "negative_promised_limit_days"),
+    ("a promised case without limit", row(promised=""), "missing_time_limit"),
+    ("an instant case without limit", row(kind="即办件", promised="", legal=""), None),
+    ("a finish after the month", row(finish="2021-07-01 09:00:00"), "timestamp_after_month_end"),
+    ("a case all in May", row(apply="2021-05-03 09:00:00", accept="2021-05-03 10:00:00", finish="2021-05-05 10:00:00"), "not_in_month"),
+    ("a case open since May", row(apply="2021-05-03 09:00:00", accept="2021-05-03 10:00:00", finish=""), None),
+    ("an unknown channel", row(channel="信鸽"), "invalid_channel"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("what", "case", "reason"), CASES, ids=[c[0] for c in CASES])
+def test_each_row_rule_quarantines_its_rows_with_its_name(tmp_path, june_context, what, case, reason):
+    ingested = ingest_file(cases_file(tmp_path, [GOOD | {"办件编号": "C0"}, case]), CONTRACTS["cases"], june_context, "s")
+    assert ingested.rows_read == 2
+    if reason is None:
+        assert ingested.quarantined.is_empty()
+    else:
+        assert ingested.quarantined["source_row"].to_list() == [2]
+        assert ingested.quarantined["reason"].to_list() == [reason]
+        assert ingested.loaded["case_id"].to_list() == ["C0"]
+
+
+def test_a_repeated_case_id_keeps_the_first_row_and_quarantines_the_second(tmp_path, june_context):
+    ingested = ingest_file(cases_file(tmp_path, [row(), row(channel="网上"), row()]), CONTRACTS["cases"], june_context, "s")
+    assert ingested.loaded["channel"].to_list() == ["window"]
+    assert ingested.quarantined["source_row"].to_list() == [2, 3]
+    assert set(ingested.quarantined["reason"]) == {"duplicate_case_id"}
+
+
+def test_quarantined_rows_keep_their_text_but_never_personal_data(tmp_path, june_context):
+    ingested = ingest_file(cases_file(tmp_path, [row(apply="2021-02-30 09:00:00")]), CONTRACTS["cases"], june_context, "s")
+    q = ingested.quarantined
+    assert q["apply_time"].to_list() == ["2021-02-30 09:00:00"]
+    assert not {"applicant_name", "applicant_id_number", "applicant_phone"} & set(q.columns)
+
+
+def test_an_unknown_column_is_accepted_and_reported(tmp_path, june_context):
+    ingested = ingest_file(cases_file(tmp_path, [GOOD | {"备注": "x"}]), CONTRACTS["cases"], june_context, "s")
+    assert ingested.unknown_columns == ("备注",)
+    assert ingested.loaded.height == 1
+
+
+def test_a_missing_required_column_fails_the_file_naming_it(tmp_path, june_context):
+    rows = [{k: v for k, v in GOOD.items() if k != "受理时间"}]
+    with pytest.raises(FileProblem, match=r"办件数据_202106\.csv: missing required column: 受理时间 \(accept_time\)"):
+        ingest_file(cases_file(tmp_path, rows), CONTRACTS["cases"], june_context, "s")
+
+
+def test_a_file_of_another_month_fails_as_the_wrong_month(tmp_path, june_context):
+    may = row(apply="2021-05-03 09:00:00", accept="2021-05-03 10:00:00", finish="2021-05-05 10:00:00")
+    with pytest.raises(FileProblem, match=r"wrong month inside the file: 1 of 1 rows are for 2021-05"):
+        ingest_file(cases_file(tmp_path, [may]), CONTRACTS["cases"], june_context, "s")
+
+
+def test_headers_in_the_older_wording_are_accepted(tmp_path, june_context):
+    older = {("办件流水号" if k == "办件编号" else k): v for k, v in GOOD.items()}
+    ingested = ingest_file(cases_file(tmp_path, [older]), CONTRACTS["cases"], june_context, "s")
+    assert ingested.loaded["case_id"].to_list() == ["C1"]

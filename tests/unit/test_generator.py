@@ -1,0 +1,66 @@
+"""The sample generator is deterministic, month by month, and looks like the platform's exports."""
+
+import datetime as dt
+
+import polars as pl
+
+from dagster_project.defs.ingest.normalize import id_number_status
+from dagster_project.sample import generator as gen
+from dagster_project.sample.writer import delivery_format, write_month
+
+JUNE = dt.date(2021, 6, 1)
+
+
+def file_bytes(folder):
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def test_a_month_comes_out_byte_for_byte_the_same_alone_or_after_other_months(tmp_path):
+    write_month(JUNE, tmp_path / "a", scale=0.001, seed=3, bad_rows=0.02)
+    for m in (4, 5, 6):
+        write_month(dt.date(2021, m, 1), tmp_path / "b", scale=0.001, seed=3, bad_rows=0.02)
+    assert file_bytes(tmp_path / "a" / "2021-06") == file_bytes(tmp_path / "b" / "2021-06")
+
+
+def test_another_seed_gives_other_data(tmp_path):
+    write_month(JUNE, tmp_path / "a", scale=0.001, seed=3)
+    write_month(JUNE, tmp_path / "b", scale=0.001, seed=4)
+    assert file_bytes(tmp_path / "a" / "2021-06") != file_bytes(tmp_path / "b" / "2021-06")
+
+
+def test_cases_carry_valid_id_numbers_and_span_months():
+    cases = gen.cases_extract(JUNE, scale=0.002, seed=1)
+    persons = cases.filter(pl.col("applicant_type") == "自然人")
+    status = persons.select(id_number_status(pl.col("applicant_id_number"))).to_series()
+    assert status.unique().to_list() == ["valid"]
+    # Cases accepted in May and finished in June, and cases still open at the end of June.
+    may_accepted = cases.filter(pl.col("accept_time") < dt.datetime(2021, 6, 1))
+    assert may_accepted.filter(pl.col("finish_time").is_not_null()).height > 0
+    assert cases.filter(pl.col("accept_time").is_not_null() & pl.col("finish_time").is_null()).height > 0
+
+
+def test_evaluations_include_defaults_after_five_days_and_bad_ratings():
+    evals = gen.evaluations_extract(JUNE, scale=0.005, seed=1)
+    assert set(evals["eval_source"]) == {"主动评价", "默认评价"}
+    assert evals.filter(pl.col("rating") <= 2).height > 0
+    assert evals.filter(pl.col("case_id").is_null()).height > 0  # evaluations of a guide, not a case
+
+
+def test_certificates_include_realtime_backfilled_and_stock():
+    certs = gen.certificates_extract(JUNE, scale=0.005, seed=1)
+    assert set(certs["origin"]) == {"实时生成", "补录", "存量"}
+    assert certs.filter(pl.col("origin") == "存量")["case_id"].null_count() == certs.filter(pl.col("origin") == "存量").height
+
+
+def test_scale_one_is_about_a_million_applications_a_month():
+    assert 0.9e6 < gen.APPLICATIONS_AT_SCALE_1 * gen.MONTH_FACTOR[6] < 1.1e6
+
+
+def test_months_are_delivered_in_the_formats_real_offices_send():
+    formats = {m: delivery_format(dt.date(2021, m, 1)) for m in range(1, 11)}
+    assert formats[2] == "gb18030" and formats[4] == "xlsx" and formats[7] == "utf-8-sig" and formats[6] == "utf-8"
+
+
+def test_month_ranges_parse():
+    assert gen.parse_months("2021-11..2022-02") == [dt.date(2021, 11, 1), dt.date(2021, 12, 1), dt.date(2022, 1, 1), dt.date(2022, 2, 1)]
+    assert gen.parse_months("2021-06,2021-03") == [dt.date(2021, 3, 1), dt.date(2021, 6, 1)]

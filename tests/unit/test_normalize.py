@@ -1,0 +1,84 @@
+"""Values are read as the platform writes them; personal data never survives normalisation."""
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from dagster_project.defs.ingest.normalize import (
+    id_number_status,
+    parse_number,
+    parse_timestamp,
+    protect_personal_data,
+    salted_hash,
+)
+from schemas.raw import CONTRACTS
+
+
+@pytest.mark.parametrize(
+    ("value", "status"),
+    [
+        ("11010519491231002X", "valid"),  # the check digit of the GB 11643 example is X
+        ("11010519491231002x", "valid"),
+        ("110105194912310021", "invalid"),  # one digit off: the check digit no longer matches
+        ("1.10105E+17", "mangled"),  # Excel's scientific notation
+        ("110105194912310000", "mangled"),  # Excel keeps 15 significant digits
+        ("110105491231002", "valid"),  # first-generation 15-digit numbers are legal
+        ("91511700MA6XXXXX3K", "org_code"),  # a company's 统一社会信用代码
+        ("", "missing"),
+        (None, "missing"),
+        ("１１０１０５１９４９１２３１００２Ｘ", "valid"),  # full-width digits
+    ],
+)
+def test_id_numbers_are_classified_before_anything_is_hashed(value, status):
+    frame = pl.DataFrame({"id": [value]}, schema={"id": pl.String})
+    assert frame.select(id_number_status(pl.col("id"))).item() == status
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2021-06-01 09:30:00", dt.datetime(2021, 6, 1, 9, 30)),
+        ("2021/06/01 09:30:00", dt.datetime(2021, 6, 1, 9, 30)),
+        ("2021-06-01", dt.datetime(2021, 6, 1)),
+        ("２０２１-０６-０１ ０９:３０:００", dt.datetime(2021, 6, 1, 9, 30)),
+        ("44348.5", dt.datetime(2021, 6, 1, 12, 0)),  # an Excel serial date
+        ("2021-02-30 10:00:00", None),  # impossible
+        ("2021-06-15 25:61:00", None),
+        ("昨天", None),
+    ],
+)
+def test_timestamps_are_read_in_every_form_exports_use(text, expected):
+    frame = pl.DataFrame({"t": [text]})
+    assert frame.select(parse_timestamp(pl.col("t"))).item() == expected
+
+
+def test_numbers_with_thousands_separators_and_full_width_digits_are_read():
+    frame = pl.DataFrame({"n": ["1,234", "１２", "3.0", "3.5", "-2", "abc"]})
+    assert frame.select(parse_number(pl.col("n"), pl.Int64)).to_series().to_list() == [1234, 12, 3, None, -2, None]
+
+
+def test_names_and_phones_are_dropped_and_only_valid_ids_are_hashed():
+    frame = pl.DataFrame(
+        {
+            "applicant_name": ["张三", "李四"],
+            "applicant_id_number": ["11010519491231002X", "1.10105E+17"],
+            "applicant_phone": ["13800000000", "13800000001"],
+        }
+    )
+    out = protect_personal_data(frame, CONTRACTS["cases"], salt="s1")
+    assert set(out.columns) == {"applicant_key", "applicant_key_status"}
+    assert out["applicant_key_status"].to_list() == ["valid", "mangled"]
+    assert out["applicant_key"][1] is None  # a mangled number is never joined as if it were a person
+    assert out["applicant_key"][0] == salted_hash(pl.Series(["11010519491231002X"]), "s1")[0]
+
+
+def test_the_hash_depends_on_the_salt():
+    ids = pl.Series(["11010519491231002X"])
+    assert salted_hash(ids, "a")[0] != salted_hash(ids, "b")[0]
+    assert len(salted_hash(ids, "a")[0]) == 64
+
+
+def test_hashing_without_a_salt_is_refused():
+    with pytest.raises(ValueError, match="salt"):
+        protect_personal_data(pl.DataFrame({"applicant_id_number": ["x"]}), CONTRACTS["cases"], salt="")
