@@ -41,7 +41,7 @@ sample: raw/.sample ## generate the bundled sample months into raw/ (determinist
 run: $(VENV)/.synced raw/.sample ## materialize every sample month: warehouse, annexes, report
 	$(BIN)/ywtb run --months $(SAMPLE_MONTHS)
 
-test: $(VENV)/.synced ## run every test (unit, dbt, integration)
+test: $(VENV)/.synced lint ## run every test (lint, unit, integration)
 	$(BIN)/pytest
 
 lint: $(VENV)/.synced ## ruff over the Python code

@@ -26,7 +26,9 @@ def main(argv: list[str] | None = None) -> int:
 
     sample = sub.add_parser("sample", help="generate deterministic sample extracts")
     sample.add_argument("--months", default=DEFAULT_MONTHS, help="e.g. 2021-01..2021-10 or 2021-06")
-    sample.add_argument("--scale", type=float, default=0.005, help="1 = 达州's volume, ~1M applications a month")
+    sample.add_argument(
+        "--scale", type=float, default=0.005, help="1 = 达州's volume, ~1M applications a month"
+    )
     sample.add_argument("--bad-rows", type=float, default=0.0, help="share of bad rows to plant, e.g. 0.01")
     sample.add_argument("--seed", type=int, default=2021)
     sample.add_argument("--out", type=Path, default=Path("raw"))
@@ -43,7 +45,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def _locations(p: argparse.ArgumentParser) -> None:
     p.add_argument("--raw", type=Path, help="raw folder (default $YWTB_RAW_DIR or raw/)")
-    p.add_argument("--warehouse", type=Path, help="DuckDB file (default $YWTB_WAREHOUSE or warehouse/ywtb.duckdb)")
+    p.add_argument(
+        "--warehouse", type=Path, help="DuckDB file (default $YWTB_WAREHOUSE or warehouse/ywtb.duckdb)"
+    )
 
 
 def _apply_locations(args: argparse.Namespace) -> None:
@@ -61,7 +65,10 @@ def cmd_sample(args: argparse.Namespace) -> int:
     for month in parse_months(args.months):
         started = time.monotonic()
         files = write_month(month, args.out, args.scale, args.seed, args.bad_rows)
-        print(f"{month:%Y-%m}  {delivery_format(month):9}  {len(files)} files  {time.monotonic() - started:.1f}s", flush=True)
+        print(
+            f"{month:%Y-%m}  {delivery_format(month):9}  {len(files)} files  {time.monotonic() - started:.1f}s",
+            flush=True,
+        )
     return 0
 
 
@@ -76,13 +83,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     months = parse_months(args.months)
     job = defs.resolve_job_def(MONTHLY_JOB)
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
-    print(f"raw {settings.raw_dir()}  ->  warehouse {settings.warehouse_path()}  ({len(months)} months)", flush=True)
+    print(
+        f"raw {settings.raw_dir()}  ->  warehouse {settings.warehouse_path()}  ({len(months)} months)",
+        flush=True,
+    )
     quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
     for month in months:
         started = time.monotonic()
         key = f"{month:%Y-%m}"
         print(f"{key}  running…", flush=True)
-        result = job.execute_in_process(partition_key=key, instance=instance, run_config=quiet, raise_on_error=False)
+        result = job.execute_in_process(
+            partition_key=key, instance=instance, run_config=quiet, raise_on_error=False
+        )
         for line in _summary(result):
             print(f"  {line}", flush=True)
         if not result.success:
@@ -99,7 +111,9 @@ def _summary(result) -> list[str]:
         mat = event.event_specific_data.materialization
         meta = {k: v.value for k, v in mat.metadata.items()}
         if "rows_read" in meta:
-            extra = f", {meta['id_numbers_mangled']} mangled ID numbers" if meta.get("id_numbers_mangled") else ""
+            extra = (
+                f", {meta['id_numbers_mangled']} mangled ID numbers" if meta.get("id_numbers_mangled") else ""
+            )
             lines.append(
                 f"{mat.asset_key.to_user_string():22} {meta['rows_read']:>9,} read {meta['rows_loaded']:>9,} loaded "
                 f"{meta['rows_quarantined']:>6,} quarantined{extra}"
@@ -108,7 +122,9 @@ def _summary(result) -> list[str]:
             lines.append(f"{mat.asset_key.to_user_string()}")
     for check in result.get_asset_check_evaluations():
         if not check.passed:
-            lines.append(f"check {check.asset_key.to_user_string()}:{check.check_name} FAILED {check.metadata}")
+            lines.append(
+                f"check {check.asset_key.to_user_string()}:{check.check_name} FAILED {check.metadata}"
+            )
     return lines
 
 

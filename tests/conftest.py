@@ -17,7 +17,10 @@ JUNE = dt.date(2021, 6, 1)
 def june_context() -> ValidationContext:
     orgs = organisations()
     return ValidationContext(
-        month=JUNE, known_org_codes=orgs.codes, known_org_names=orgs.names, known_matter_codes=frozenset({"M1", "M2"})
+        month=JUNE,
+        known_org_codes=orgs.codes,
+        known_org_names=orgs.names,
+        known_matter_codes=frozenset({"M1", "M2"}),
     )
 
 

@@ -60,12 +60,24 @@ def build_calendar(first_year: int, last_year: int) -> pl.DataFrame:
             is_workday = chinese_calendar.is_workday(day)
             _, holiday = chinese_calendar.get_holiday_detail(day)
         except NotImplementedError as e:
-            raise CalendarNotCovered(f"chinese-calendar does not cover {day}: upgrade it, then rebuild the seed") from e
+            raise CalendarNotCovered(
+                f"chinese-calendar does not cover {day}: upgrade it, then rebuild the seed"
+            ) from e
         weekend = day.weekday() >= 5
-        kind = ("makeup_workday" if weekend else "workday") if is_workday else ("weekend" if weekend and not holiday else "holiday")
+        kind = (
+            ("makeup_workday" if weekend else "workday")
+            if is_workday
+            else ("weekend" if weekend and not holiday else "holiday")
+        )
         rows.append((day, is_workday, kind, holiday))
     return pl.DataFrame(
-        rows, schema={"calendar_date": pl.Date, "is_workday": pl.Boolean, "day_kind": pl.String, "holiday_name": pl.String},
+        rows,
+        schema={
+            "calendar_date": pl.Date,
+            "is_workday": pl.Boolean,
+            "day_kind": pl.String,
+            "holiday_name": pl.String,
+        },
         orient="row",
     )
 

@@ -15,18 +15,14 @@ With `bad_rows` > 0, copies of good rows with one defect each are planted and li
 from __future__ import annotations
 
 import datetime as dt
-import io
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 import polars as pl
 
 from dagster_project.reference import organisations
 from dagster_project.sample import people
-from schemas.raw import CONTRACTS
 from schemas.raw.matters import MATTER_TYPES
 from schemas.raw.project_cases import MODULES
 
@@ -38,7 +34,20 @@ SECOND = np.timedelta64(1, "s")
 DAY = 86_400
 
 # Seasonality: fewer applications around the Spring Festival.
-MONTH_FACTOR = {1: 0.95, 2: 0.7, 3: 1.05, 4: 1.0, 5: 0.95, 6: 1.05, 7: 1.0, 8: 0.95, 9: 1.0, 10: 0.85, 11: 1.0, 12: 1.1}
+MONTH_FACTOR = {
+    1: 0.95,
+    2: 0.7,
+    3: 1.05,
+    4: 1.0,
+    5: 0.95,
+    6: 1.05,
+    7: 1.0,
+    8: 0.95,
+    9: 1.0,
+    10: 0.85,
+    11: 1.0,
+    12: 1.1,
+}
 
 ASSESSED_INDICATORS = {
     # code: (name, generator of a plausible value per organisation)
@@ -102,11 +111,15 @@ def world(seed: int) -> World:
     ref = organisations().frame
     city = ref.filter(pl.col("org_level") == "city_dept")
     county_depts = ref.filter(pl.col("org_level") == "county_dept")
-    population = dict(ref.filter(pl.col("org_level") == "county").select("region_code", "population").iter_rows())
+    population = dict(
+        ref.filter(pl.col("org_level") == "county").select("region_code", "population").iter_rows()
+    )
     # Busy departments are busy every month: a heavy-tailed weight per department.
     city_w = rng.pareto(1.2, city.height) + 0.05
     city_w = CITY_SHARE * city_w / city_w.sum()
-    county_w = np.array([float(population[r]) for r in county_depts["region_code"]]) * (rng.pareto(1.5, county_depts.height) + 0.3)
+    county_w = np.array([float(population[r]) for r in county_depts["region_code"]]) * (
+        rng.pareto(1.5, county_depts.height) + 0.3
+    )
     county_w = (1 - CITY_SHARE) * county_w / county_w.sum()
     orgs = pl.concat([city, county_depts]).with_columns(
         weight=pl.Series(np.concatenate([city_w, county_w])),
@@ -176,16 +189,22 @@ def applied_in(month: dt.date, scale: float, seed: int) -> Applied:
     has = np.isin(org_codes, per_org["dept_code"].to_numpy())
     p = np.where(has, weights, 0)
     org = rng.choice(len(org_codes), n, p=p / p.sum())
-    starts = dict(zip(per_org["dept_code"], np.r_[0, np.cumsum(per_org["len"].to_numpy())[:-1]].astype(int), strict=True))
+    starts = dict(
+        zip(
+            per_org["dept_code"], np.r_[0, np.cumsum(per_org["len"].to_numpy())[:-1]].astype(int), strict=True
+        )
+    )
     lens = dict(per_org.iter_rows())
     first = np.array([starts[c] for c in org_codes[org]])
     size = np.array([lens[c] for c in org_codes[org]])
     matter = active[(first + np.floor(rng.random(n) * size).astype(int)).tolist()]
 
     days_in_month = (add_months(month, 1) - month).days
-    apply_at = month_start(month) + (
-        rng.integers(0, days_in_month, n) * DAY + rng.integers(8 * 3600 + 1800, 17 * 3600 + 1800, n)
-    ) * SECOND
+    apply_at = (
+        month_start(month)
+        + (rng.integers(0, days_in_month, n) * DAY + rng.integers(8 * 3600 + 1800, 17 * 3600 + 1800, n))
+        * SECOND
+    )
     instant = matter["is_instant"].to_numpy()
     accepted = rng.random(n) < 0.985
     accept_lag = np.where(instant, rng.integers(60, 1800, n), rng.exponential(0.6 * DAY, n).astype(int))
@@ -193,8 +212,12 @@ def applied_in(month: dt.date, scale: float, seed: int) -> Applied:
     promised_days = matter["promised_limit_days"].to_numpy()
     # Promised cases take a share of their limit (working days ~ 1.4 calendar days); a few run late.
     share = rng.beta(2, 3, n) * 1.15
-    promised_secs = (share * np.maximum(promised_days, 1) * 1.4 * DAY).astype(int) + rng.integers(600, 7200, n)
-    instant_secs = np.where(rng.random(n) < 0.97, rng.integers(60, 4 * 3600, n), rng.integers(25 * 3600, 72 * 3600, n))
+    promised_secs = (share * np.maximum(promised_days, 1) * 1.4 * DAY).astype(int) + rng.integers(
+        600, 7200, n
+    )
+    instant_secs = np.where(
+        rng.random(n) < 0.97, rng.integers(60, 4 * 3600, n), rng.integers(25 * 3600, 72 * 3600, n)
+    )
     duration = np.minimum(np.where(instant, instant_secs, promised_secs), 80 * DAY)
     finish_at = accept_at + duration * SECOND
 
@@ -202,7 +225,9 @@ def applied_in(month: dt.date, scale: float, seed: int) -> Applied:
     company_name, company_id = people.companies(rng, n)
     name = np.where(person, people.names(rng, n), company_name)
     id_number = np.where(person, people.id_numbers(rng, n), company_id)
-    case_ids = np.char.add(f"{month:%Y%m}", np.char.add(org_codes[org], np.char.zfill(np.arange(n).astype(str), 8)))
+    case_ids = np.char.add(
+        f"{month:%Y%m}", np.char.add(org_codes[org], np.char.zfill(np.arange(n).astype(str), 8))
+    )
     cases = pl.DataFrame(
         {
             "case_id": case_ids,
@@ -230,7 +255,9 @@ def applied_in(month: dt.date, scale: float, seed: int) -> Applied:
 
 def _evaluations(cases: pl.DataFrame, w: World, rng: np.random.Generator) -> pl.DataFrame:
     done = cases.filter(pl.col("finish_time").is_not_null())
-    intensity = done.join(w.orgs.select(pl.col("org_code").alias("dept_code"), "eval_intensity"), on="dept_code", how="left")
+    intensity = done.join(
+        w.orgs.select(pl.col("org_code").alias("dept_code"), "eval_intensity"), on="dept_code", how="left"
+    )
     count = np.minimum(rng.poisson(intensity["eval_intensity"].to_numpy()), 3)
     # A case nobody evaluates within 5 days gets one default evaluation (默认评价, 非常满意).
     is_default = count == 0
@@ -246,14 +273,22 @@ def _evaluations(cases: pl.DataFrame, w: World, rng: np.random.Generator) -> pl.
     rectified = eval_at + rng.integers(DAY, 10 * DAY, m) * SECOND
     return pl.DataFrame(
         {
-            "eval_id": np.char.add("E", np.char.add(done["case_id"].to_numpy().astype(str)[rows], np.char.zfill(_occurrence(rows).astype(str), 2))),
+            "eval_id": np.char.add(
+                "E",
+                np.char.add(
+                    done["case_id"].to_numpy().astype(str)[rows],
+                    np.char.zfill(_occurrence(rows).astype(str), 2),
+                ),
+            ),
             "case_id": done["case_id"].to_numpy()[rows],
             "dept_code": done["dept_code"].to_numpy()[rows],
             "region_code": done["region_code"].to_numpy()[rows],
             "eval_time": eval_at,
             "eval_source": np.where(default, "默认评价", "主动评价"),
             "rating": rating,
-            "eval_channel": np.where(default, "网页", rng.choice(["评价器", "网页", "二维码", "短信", "移动端"], m)),
+            "eval_channel": np.where(
+                default, "网页", rng.choice(["评价器", "网页", "二维码", "短信", "移动端"], m)
+            ),
             "invalid_after_appeal": np.where(bad & (rng.random(m) < 0.1), "是", np.where(bad, "否", "")),
             "rectify_due": np.where(bad, due, np.datetime64("NaT")),
             "rectified_at": np.where(bad, rectified, np.datetime64("NaT")),
@@ -265,20 +300,27 @@ def _evaluations(cases: pl.DataFrame, w: World, rng: np.random.Generator) -> pl.
 
 
 def _certificates(cases: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
-    done = cases.filter(pl.col("finish_time").is_not_null() & pl.col("yields_certificate") & (pl.col("result") == "准予"))
+    done = cases.filter(
+        pl.col("finish_time").is_not_null() & pl.col("yields_certificate") & (pl.col("result") == "准予")
+    )
     n = done.height
     kind = rng.choice(["实时生成", "补录", "none"], n, p=[0.93, 0.05, 0.02])
     keep = kind != "none"
     done, kind = done.filter(pl.Series(keep)), kind[keep]
     n = done.height
     finish = done["finish_time"].to_numpy()
-    issued = finish + np.where(kind == "实时生成", rng.integers(1, 120, n), rng.integers(DAY, 10 * DAY, n)) * SECOND
+    issued = (
+        finish
+        + np.where(kind == "实时生成", rng.integers(1, 120, n), rng.integers(DAY, 10 * DAY, n)) * SECOND
+    )
     sealed = rng.random(n) < 0.98
     return pl.DataFrame(
         {
             "cert_id": np.char.add("Z", done["case_id"].to_numpy().astype(str)),
             "case_id": done["case_id"],
-            "cert_type_code": np.char.add("CT", np.array([c[-7:] for c in done["matter_code"].to_list()], dtype=str)),
+            "cert_type_code": np.char.add(
+                "CT", np.array([c[-7:] for c in done["matter_code"].to_list()], dtype=str)
+            ),
             "dept_code": done["dept_code"],
             "region_code": done["region_code"],
             "issued_at": issued,
@@ -303,7 +345,9 @@ def _occurrence(rows: np.ndarray) -> np.ndarray:
 
 def universe(month: dt.date, scale: float, seed: int, lookback: int = LOOKBACK_MONTHS + 1) -> Applied:
     parts = [applied_in(add_months(month, -k), scale, seed) for k in range(lookback, -1, -1)]
-    return Applied(*(pl.concat([getattr(p, f) for p in parts]) for f in ("cases", "evaluations", "certificates")))
+    return Applied(
+        *(pl.concat([getattr(p, f) for p in parts]) for f in ("cases", "evaluations", "certificates"))
+    )
 
 
 def cases_extract(month: dt.date, scale: float, seed: int) -> pl.DataFrame:
@@ -314,29 +358,41 @@ def cases_extract(month: dt.date, scale: float, seed: int) -> pl.DataFrame:
         accept_time=pl.when(pl.col("accept_time") < end).then("accept_time"),
         finish_time=pl.when(pl.col("finish_time") < end).then("finish_time"),
     )
-    in_month = pl.any_horizontal(pl.col(c).is_between(start, end, closed="left") for c in ("apply_time", "accept_time", "finish_time"))
+    in_month = pl.any_horizontal(
+        pl.col(c).is_between(start, end, closed="left") for c in ("apply_time", "accept_time", "finish_time")
+    )
     open_at_end = pl.col("accept_time").is_not_null() & pl.col("finish_time").is_null()
     return state.filter(in_month.fill_null(False) | open_at_end).sort("apply_time", "case_id")
 
 
 def evaluations_extract(month: dt.date, scale: float, seed: int) -> pl.DataFrame:
     start, end = month_start(month), month_start(add_months(month, 1))
-    evals = universe(month, scale, seed).evaluations.filter(pl.col("eval_time").is_between(start, end, closed="left"))
+    evals = universe(month, scale, seed).evaluations.filter(
+        pl.col("eval_time").is_between(start, end, closed="left")
+    )
     rng = rng_for(seed, "guide-evaluations", month)
     # Evaluations of a service guide, not of a case: case_id is empty.
     guide = evals.sample(fraction=0.03, seed=int(rng.integers(1 << 31))).with_columns(
         eval_id=pl.concat_str(pl.lit("G"), "eval_id"), case_id=pl.lit(None, pl.String)
     )
-    return pl.concat([evals, guide]).with_columns(
-        rectified_at=pl.when(pl.col("rectified_at") < end).then("rectified_at"),
-        revisited=pl.when(pl.col("rectified_at") < end).then("revisited").otherwise(pl.lit("")),
-        rectify_satisfied=pl.when(pl.col("rectified_at") < end).then("rectify_satisfied").otherwise(pl.lit("")),
-    ).sort("eval_time", "eval_id")
+    return (
+        pl.concat([evals, guide])
+        .with_columns(
+            rectified_at=pl.when(pl.col("rectified_at") < end).then("rectified_at"),
+            revisited=pl.when(pl.col("rectified_at") < end).then("revisited").otherwise(pl.lit("")),
+            rectify_satisfied=pl.when(pl.col("rectified_at") < end)
+            .then("rectify_satisfied")
+            .otherwise(pl.lit("")),
+        )
+        .sort("eval_time", "eval_id")
+    )
 
 
 def certificates_extract(month: dt.date, scale: float, seed: int) -> pl.DataFrame:
     start, end = month_start(month), month_start(add_months(month, 1))
-    certs = universe(month, scale, seed).certificates.filter(pl.col("issued_at").is_between(start, end, closed="left"))
+    certs = universe(month, scale, seed).certificates.filter(
+        pl.col("issued_at").is_between(start, end, closed="left")
+    )
     return pl.concat([certs, _stock_certificates(month, scale, seed)]).sort("issued_at", "cert_id")
 
 
@@ -372,10 +428,14 @@ def _stock_certificates(month: dt.date, scale: float, seed: int) -> pl.DataFrame
 
 def matters_extract(month: dt.date, seed: int) -> pl.DataFrame:
     index = month.year * 12 + month.month - (2021 * 12 + 1)
-    return world(seed).matters.with_columns(
-        is_claimed=pl.col("claimed_from") <= index,
-        is_published=(pl.col("claimed_from") <= index) & (pl.col("published_from") <= index),
-    ).drop("claimed_from", "published_from")
+    return (
+        world(seed)
+        .matters.with_columns(
+            is_claimed=pl.col("claimed_from") <= index,
+            is_published=(pl.col("claimed_from") <= index) & (pl.col("published_from") <= index),
+        )
+        .drop("claimed_from", "published_from")
+    )
 
 
 def project_extracts(month: dt.date, scale: float, seed: int) -> dict[str, pl.DataFrame]:
@@ -387,8 +447,18 @@ def project_extracts(month: dt.date, scale: float, seed: int) -> dict[str, pl.Da
     region = np.repeat(counties["region_code"].to_numpy().astype(str), per_county)
     n = len(region)
     accepted = start + rng.integers(0, days * DAY - DAY, n) * SECOND
-    codes = np.char.add(f"{month:%Y}-", np.char.add(region, np.char.add(f"-{month:%m}-", np.char.zfill(np.arange(n).astype(str), 5))))
-    projects = pl.DataFrame({"project_code": codes, "project_name": np.char.add(region, "工程建设项目"), "region_code": region, "accepted_at": accepted})
+    codes = np.char.add(
+        f"{month:%Y}-",
+        np.char.add(region, np.char.add(f"-{month:%m}-", np.char.zfill(np.arange(n).astype(str), 5))),
+    )
+    projects = pl.DataFrame(
+        {
+            "project_code": codes,
+            "project_name": np.char.add(region, "工程建设项目"),
+            "region_code": region,
+            "accepted_at": accepted,
+        }
+    )
     # Two main-line cases per project, and a few counties use few auxiliary modules.
     main = np.repeat(np.arange(n), 2)
     aux = np.repeat(np.arange(n), rng.integers(0, 4, n))
@@ -401,7 +471,9 @@ def project_extracts(month: dt.date, scale: float, seed: int) -> dict[str, pl.Da
     end = month_start(add_months(month, 1))
     cases = pl.DataFrame(
         {
-            "case_id": np.char.add("GG", np.char.add(codes[which], np.char.zfill(np.arange(m).astype(str), 3))),
+            "case_id": np.char.add(
+                "GG", np.char.add(codes[which], np.char.zfill(np.arange(m).astype(str), 3))
+            ),
             "project_code": codes[which],
             "region_code": region[which],
             "line": line,
@@ -420,7 +492,9 @@ def project_extracts(month: dt.date, scale: float, seed: int) -> dict[str, pl.Da
             "check_id": np.char.add(f"CC{month:%Y%m}", np.char.zfill(np.arange(k).astype(str), 5)),
             "case_id": checked["case_id"],
             "region_code": checked["region_code"],
-            "checked_at": np.minimum(checked["accepted_at"].to_numpy() + 2 * DAY * SECOND, end - 3600 * SECOND),
+            "checked_at": np.minimum(
+                checked["accepted_at"].to_numpy() + 2 * DAY * SECOND, end - 3600 * SECOND
+            ),
             "is_accurate": np.where(rng.random(k) < 0.95, "是", "否"),
         }
     )
@@ -443,10 +517,16 @@ def assessed_inputs_extract(month: dt.date, seed: int) -> pl.DataFrame:
         shown = printed.get(code, name) if rng.random() < 0.5 else name
         for indicator, (label, value) in ASSESSED_INDICATORS.items():
             rows.append((f"{month:%Y-%m}", shown, indicator, label, value(rng)))
-    frame = pl.DataFrame(rows, schema=["period", "org_name", "indicator_code", "indicator_name", "value"], orient="row")
+    frame = pl.DataFrame(
+        rows, schema=["period", "org_name", "indicator_code", "indicator_name", "value"], orient="row"
+    )
     # Valid catalogues are usually all of them.
     totals = frame.filter(pl.col("indicator_code") == "share_catalogue_total")
-    valid = totals.with_columns(indicator_code=pl.lit("share_catalogue_valid"), indicator_name=pl.lit("共享平台有效目录数"))
+    valid = totals.with_columns(
+        indicator_code=pl.lit("share_catalogue_valid"), indicator_name=pl.lit("共享平台有效目录数")
+    )
     opened = frame.filter(pl.col("indicator_code") == "open_dataset_count")
-    tables = opened.with_columns(indicator_code=pl.lit("open_tables_apis_count"), indicator_name=pl.lit("库表+接口数量"))
+    tables = opened.with_columns(
+        indicator_code=pl.lit("open_tables_apis_count"), indicator_name=pl.lit("库表+接口数量")
+    )
     return pl.concat([frame, valid, tables])

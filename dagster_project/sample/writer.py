@@ -20,7 +20,9 @@ PLANTED_FILE = "_planted_bad_rows.csv"
 MANGLED_FILE = "_planted_mangled_ids.csv"
 
 # How each extract is named in a delivery (the stem the ingestion recognises, then the month).
-FILE_STEMS = {name: c.file_stems[2] if len(c.file_stems) > 2 else c.file_stems[1] for name, c in CONTRACTS.items()}
+FILE_STEMS = {
+    name: c.file_stems[2] if len(c.file_stems) > 2 else c.file_stems[1] for name, c in CONTRACTS.items()
+}
 
 
 def delivery_format(month: dt.date) -> str:
@@ -47,7 +49,9 @@ def _set(col: str, value) -> Callable[[pl.DataFrame, dt.date], pl.DataFrame]:
 
 
 def _after_month_end(col: str) -> Callable[[pl.DataFrame, dt.date], pl.DataFrame]:
-    return lambda df, m: df.with_columns(pl.lit(dt.datetime.combine(gen.add_months(m, 1), dt.time(10))).alias(col))
+    return lambda df, m: df.with_columns(
+        pl.lit(dt.datetime.combine(gen.add_months(m, 1), dt.time(10))).alias(col)
+    )
 
 
 def _before_month(*cols: str) -> Callable[[pl.DataFrame, dt.date], pl.DataFrame]:
@@ -153,7 +157,11 @@ def plant_bad_rows(name: str, frame: pl.DataFrame, month: dt.date, rate: float, 
         picked = pool[rng.choice(pool.height, min(per_kind, pool.height), replace=False).tolist()]
         spoiled = plant.spoil(picked.drop("_i"), month)
         if not plant.keeps_id:
-            spoiled = spoiled.with_columns(pl.concat_str(pl.col(key), pl.lit(f"B{len(kinds):05d}"), pl.int_range(pl.len()).cast(pl.String)).alias(key))
+            spoiled = spoiled.with_columns(
+                pl.concat_str(
+                    pl.col(key), pl.lit(f"B{len(kinds):05d}"), pl.int_range(pl.len()).cast(pl.String)
+                ).alias(key)
+            )
         copies.append(spoiled)
         kinds += [plant.kind] * spoiled.height
         # A duplicate comes right after the row it repeats; the others anywhere.
@@ -167,11 +175,14 @@ def plant_bad_rows(name: str, frame: pl.DataFrame, month: dt.date, rate: float, 
 def to_text(frame: pl.DataFrame, fmt: str) -> pl.DataFrame:
     ts = "%Y/%m/%d %H:%M:%S" if fmt == "gb18030" else gen.TS
     return frame.select(
-        pl.col(c).dt.strftime(ts) if frame.schema[c] == pl.Datetime else pl.col(c).cast(pl.String) for c in frame.columns
+        pl.col(c).dt.strftime(ts) if frame.schema[c] == pl.Datetime else pl.col(c).cast(pl.String)
+        for c in frame.columns
     ).with_columns(pl.col(pl.String).replace({"true": "是", "false": "否"}))
 
 
-def _spoil_timestamps(text: pl.DataFrame, contract: ExtractContract, rows: np.ndarray, kind: str, month: dt.date) -> pl.DataFrame:
+def _spoil_timestamps(
+    text: pl.DataFrame, contract: ExtractContract, rows: np.ndarray, kind: str, month: dt.date
+) -> pl.DataFrame:
     col = next(c.name for c in contract.columns if c.kind == "timestamp")
     days = (gen.add_months(month, 1) - month).days
     bad = f"{month:%Y-%m}-15 25:61:00" if kind == MALFORMED_TEXT else f"{month:%Y-%m}-{days + 1:02d} 10:00:00"
@@ -200,7 +211,9 @@ def write_table(text: pl.DataFrame, path: Path, fmt: str) -> Path:
     return path
 
 
-def write_month(month: dt.date, out: Path, scale: float, seed: int = 2021, bad_rows: float = 0.0) -> list[Path]:
+def write_month(
+    month: dt.date, out: Path, scale: float, seed: int = 2021, bad_rows: float = 0.0
+) -> list[Path]:
     folder = out / f"{month:%Y-%m}"
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.iterdir():  # a regenerated month replaces the old one, whatever its format was
@@ -224,8 +237,12 @@ def write_month(month: dt.date, out: Path, scale: float, seed: int = 2021, bad_r
                 text = _spoil_timestamps(text, contract, rows, kind, month)
         mangled_rows = np.array([], dtype=int)
         if bad_rows > 0 and "applicant_id_number" in text.columns:
-            persons = np.flatnonzero((text["applicant_type"] == "自然人").to_numpy()[: frame.height - len(kinds)])
-            mangled_rows = rng.choice(persons, min(len(persons), max(1, round(bad_rows * len(persons) / 4))), replace=False)
+            persons = np.flatnonzero(
+                (text["applicant_type"] == "自然人").to_numpy()[: frame.height - len(kinds)]
+            )
+            mangled_rows = rng.choice(
+                persons, min(len(persons), max(1, round(bad_rows * len(persons) / 4))), replace=False
+            )
             ids = text["applicant_id_number"].to_numpy().astype(str)
             ids[mangled_rows] = people.mangle(ids[mangled_rows], rng)
             text = text.with_columns(applicant_id_number=pl.Series(ids))

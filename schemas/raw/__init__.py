@@ -18,7 +18,16 @@ from schemas.raw._contract import Column, ExtractContract, ValidationContext
 
 CONTRACTS: dict[str, ExtractContract] = {
     m.CONTRACT.name: m.CONTRACT
-    for m in (matters, cases, evaluations, certificates, projects, project_cases, spot_checks, assessed_inputs)
+    for m in (
+        matters,
+        cases,
+        evaluations,
+        certificates,
+        projects,
+        project_cases,
+        spot_checks,
+        assessed_inputs,
+    )
 }
 
 __all__ = ["CONTRACTS", "Column", "ExtractContract", "ValidationContext"]

@@ -110,13 +110,19 @@ def one_of(col: str, values: Iterable[str]) -> pa.Check:
 
 
 def not_after(earlier: str, later: str, reason: str) -> pa.Check:
-    return check(reason, lambda: pl.col(later).is_null() | pl.col(earlier).is_null() | (pl.col(earlier) <= pl.col(later)))
+    return check(
+        reason,
+        lambda: pl.col(later).is_null() | pl.col(earlier).is_null() | (pl.col(earlier) <= pl.col(later)),
+    )
 
 
 def before_month_end(ctx: ValidationContext, cols: Iterable[str]) -> pa.Check:
     """No event can be later than the end of the month the extract was taken at."""
     end, cols = ctx.month_end, list(cols)
-    return check("timestamp_after_month_end", lambda: pl.all_horizontal([pl.col(c).is_null() | (pl.col(c) < end) for c in cols]))
+    return check(
+        "timestamp_after_month_end",
+        lambda: pl.all_horizontal([pl.col(c).is_null() | (pl.col(c) < end) for c in cols]),
+    )
 
 
 def in_month(ctx: ValidationContext, col: str) -> pl.Expr:
@@ -134,7 +140,10 @@ def required(*cols: str) -> pa.Check:
     """
     flagged = pl.concat_str(pl.lit(","), pl.col(MALFORMED).fill_null(""), pl.lit(","))
     return check(
-        "missing_value", lambda: pl.all_horizontal([pl.col(c).is_not_null() | flagged.str.contains(f",{c},", literal=True) for c in cols])
+        "missing_value",
+        lambda: pl.all_horizontal(
+            [pl.col(c).is_not_null() | flagged.str.contains(f",{c},", literal=True) for c in cols]
+        ),
     )
 
 

@@ -38,7 +38,10 @@ def schema(ctx: ValidationContext):
                 lambda: pl.struct("period", "org_name", "indicator_code").is_first_distinct(),
             ),
             known("org_name", ctx.known_org_names, "unknown_department"),
-            check("indicator_code_malformed", lambda: pl.col("indicator_code").str.contains(r"^[a-z][a-z0-9_]*$")),
+            check(
+                "indicator_code_malformed",
+                lambda: pl.col("indicator_code").str.contains(r"^[a-z][a-z0-9_]*$"),
+            ),
             check("not_in_month", lambda: pl.col("period") == period),
         ],
     )

@@ -20,8 +20,20 @@ from schemas.raw._contract import (
 )
 
 CASE_KINDS = {"即办件": "instant", "承诺件": "promised"}
-CHANNELS = {"网上": "online", "网上办理": "online", "移动端": "mobile", "窗口": "window", "自助终端": "self_service"}
-RESULTS = {"准予": "approved", "办结": "approved", "不予受理": "rejected", "不予许可": "rejected", "退回": "returned"}
+CHANNELS = {
+    "网上": "online",
+    "网上办理": "online",
+    "移动端": "mobile",
+    "窗口": "window",
+    "自助终端": "self_service",
+}
+RESULTS = {
+    "准予": "approved",
+    "办结": "approved",
+    "不予受理": "rejected",
+    "不予许可": "rejected",
+    "退回": "returned",
+}
 APPLICANT_TYPES = {"自然人": "person", "个人": "person", "法人": "legal_entity", "企业": "legal_entity"}
 
 COLUMNS = (
@@ -68,10 +80,16 @@ def schema(ctx: ValidationContext):
             one_of("channel", CHANNELS.values()),
             not_after("apply_time", "accept_time", "accept_before_apply"),
             not_after("accept_time", "finish_time", "finish_before_accept"),
-            check("finish_without_accept", lambda: pl.col("finish_time").is_null() | pl.col("accept_time").is_not_null()),
+            check(
+                "finish_without_accept",
+                lambda: pl.col("finish_time").is_null() | pl.col("accept_time").is_not_null(),
+            ),
             check(
                 "missing_time_limit",
-                lambda: ~promised | (pl.col("legal_limit_days").is_not_null() & pl.col("promised_limit_days").is_not_null()),
+                lambda: (
+                    ~promised
+                    | (pl.col("legal_limit_days").is_not_null() & pl.col("promised_limit_days").is_not_null())
+                ),
             ),
             non_negative("legal_limit_days"),
             non_negative("promised_limit_days"),

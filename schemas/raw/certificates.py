@@ -45,10 +45,16 @@ def schema(ctx: ValidationContext):
             no_duplicates("cert_id"),
             known("dept_code", ctx.known_org_codes, "unknown_department"),
             one_of("origin", ORIGINS.values()),
-            check("case_missing_for_realtime", lambda: (pl.col("origin") != "realtime") | pl.col("case_id").is_not_null()),
+            check(
+                "case_missing_for_realtime",
+                lambda: (pl.col("origin") != "realtime") | pl.col("case_id").is_not_null(),
+            ),
             not_after("issued_at", "sealed_at", "sealed_before_issued"),
             before_month_end(ctx, ["issued_at", "sealed_at"]),
-            check("not_in_month", lambda: in_month(ctx, "issued_at") | in_month(ctx, "sealed_at").fill_null(False)),
+            check(
+                "not_in_month",
+                lambda: in_month(ctx, "issued_at") | in_month(ctx, "sealed_at").fill_null(False),
+            ),
         ],
     )
 

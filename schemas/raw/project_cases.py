@@ -48,13 +48,17 @@ def schema(ctx: ValidationContext):
             one_of("line", LINES.values()),
             check(
                 "invalid_module",
-                lambda: (pl.col("line") != "auxiliary") | pl.col("module").is_in(list(MODULES)).fill_null(False),
+                lambda: (
+                    (pl.col("line") != "auxiliary") | pl.col("module").is_in(list(MODULES)).fill_null(False)
+                ),
             ),
             not_after("accepted_at", "finished_at", "finish_before_accept"),
             before_month_end(ctx, ["accepted_at", "finished_at"]),
             check(
                 "not_in_month",
-                lambda: in_month(ctx, "accepted_at") | in_month(ctx, "finished_at").fill_null(False) | open_at_end,
+                lambda: (
+                    in_month(ctx, "accepted_at") | in_month(ctx, "finished_at").fill_null(False) | open_at_end
+                ),
             ),
         ],
     )

@@ -24,7 +24,9 @@ def warehouse(sample_raw, tmp_path_factory) -> Path:
     mp.setenv("YWTB_SALT", "integration-salt")
     mp.delenv("DAGSTER_HOME", raising=False)
     path = tmp_path_factory.mktemp("wh") / "ywtb.duckdb"
-    assert main(["run", "--months", ",".join(MONTHS), "--raw", str(sample_raw), "--warehouse", str(path)]) == 0
+    assert (
+        main(["run", "--months", ",".join(MONTHS), "--raw", str(sample_raw), "--warehouse", str(path)]) == 0
+    )
     yield path
     mp.undo()
 
@@ -41,7 +43,8 @@ def test_every_planted_bad_row_is_quarantined_with_its_reason_and_only_those(sam
     for name in CONTRACTS:
         expected = planted.filter(pl.col("extract") == name).sort("source_row")
         got = query(
-            warehouse, f"select source_file, source_row, reason from quarantine.{name} where month = $m order by source_row",
+            warehouse,
+            f"select source_file, source_row, reason from quarantine.{name} where month = $m order by source_row",
             m=f"{month}-01",
         )
         assert got["source_row"].to_list() == expected["source_row"].to_list(), name
@@ -55,8 +58,12 @@ def test_rows_read_equal_rows_loaded_plus_rows_quarantined(warehouse, month):
     log = query(warehouse, "select * from audit.ingest_log where month = $m", m=f"{month}-01")
     assert sorted(log["extract"]) == sorted(CONTRACTS)
     for r in log.iter_rows(named=True):
-        raw = query(warehouse, f"select count(*) n from raw.{r['extract']} where month = $m", m=f"{month}-01").item()
-        quarantined = query(warehouse, f"select count(*) n from quarantine.{r['extract']} where month = $m", m=f"{month}-01").item()
+        raw = query(
+            warehouse, f"select count(*) n from raw.{r['extract']} where month = $m", m=f"{month}-01"
+        ).item()
+        quarantined = query(
+            warehouse, f"select count(*) n from quarantine.{r['extract']} where month = $m", m=f"{month}-01"
+        ).item()
         assert (r["rows_loaded"], r["rows_quarantined"]) == (raw, quarantined)
         assert r["rows_read"] == raw + quarantined > 0
 
@@ -66,13 +73,20 @@ def test_mangled_id_numbers_keep_their_row_lose_their_key_and_are_counted(sample
     mangled = pl.read_csv(sample_raw / month / MANGLED_FILE)
     assert mangled.height > 0
     rows = query(
-        warehouse, "select applicant_key, applicant_key_status from raw.cases where month = $m and source_row in "
-        "(select unnest($rows))", m=f"{month}-01", rows=mangled["source_row"].to_list(),
+        warehouse,
+        "select applicant_key, applicant_key_status from raw.cases where month = $m and source_row in "
+        "(select unnest($rows))",
+        m=f"{month}-01",
+        rows=mangled["source_row"].to_list(),
     )
     assert rows.height == mangled.height
     assert rows["applicant_key_status"].unique().to_list() == ["mangled"]
     assert rows["applicant_key"].null_count() == rows.height
-    logged = query(warehouse, "select keys_mangled from audit.ingest_log where month = $m and extract = 'cases'", m=f"{month}-01")
+    logged = query(
+        warehouse,
+        "select keys_mangled from audit.ingest_log where month = $m and extract = 'cases'",
+        m=f"{month}-01",
+    )
     assert logged.item() == mangled.height
 
 
@@ -113,7 +127,9 @@ def checksums(path: Path, schemas=("raw", "quarantine")) -> dict[str, str]:
             f"({', '.join(repr(s) for s in schemas)})"
         ).fetchall()
         return {
-            t: con.execute(f"select count(*) || ':' || md5(string_agg(x::varchar, '|' order by x::varchar)) from {t} x").fetchone()[0]
+            t: con.execute(
+                f"select count(*) || ':' || md5(string_agg(x::varchar, '|' order by x::varchar)) from {t} x"
+            ).fetchone()[0]
             for (t,) in tables
         }
 
@@ -131,7 +147,10 @@ def test_a_missing_file_fails_the_month_naming_the_file(sample_raw, tmp_path, ca
     raw = tmp_path / "raw"
     shutil.copytree(sample_raw / "2021-06", raw / "2021-06")
     next((raw / "2021-06").glob("好差评*")).unlink()
-    assert main(["run", "--months", "2021-06", "--raw", str(raw), "--warehouse", str(tmp_path / "w.duckdb")]) == 1
+    assert (
+        main(["run", "--months", "2021-06", "--raw", str(raw), "--warehouse", str(tmp_path / "w.duckdb")])
+        == 1
+    )
     assert "missing file for 好差评" in capsys.readouterr().err
 
 
@@ -142,6 +161,9 @@ def test_a_missing_required_column_fails_the_month_naming_the_file(sample_raw, t
     path = next((raw / "2021-06").glob("证照数据*"))
     frame = pl.read_csv(path, infer_schema=False)
     frame.drop("证照来源").write_csv(path)
-    assert main(["run", "--months", "2021-06", "--raw", str(raw), "--warehouse", str(tmp_path / "w.duckdb")]) == 1
+    assert (
+        main(["run", "--months", "2021-06", "--raw", str(raw), "--warehouse", str(tmp_path / "w.duckdb")])
+        == 1
+    )
     err = capsys.readouterr().err
     assert path.name in err and "missing required column: 证照来源 (origin)" in err

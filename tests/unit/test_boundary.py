@@ -54,7 +54,9 @@ CASES = [
 
 @pytest.mark.parametrize(("what", "case", "reason"), CASES, ids=[c[0] for c in CASES])
 def test_each_row_rule_quarantines_its_rows_with_its_name(tmp_path, june_context, what, case, reason):
-    ingested = ingest_file(cases_file(tmp_path, [GOOD | {"办件编号": "C0"}, case]), CONTRACTS["cases"], june_context, "s")
+    ingested = ingest_file(
+        cases_file(tmp_path, [GOOD | {"办件编号": "C0"}, case]), CONTRACTS["cases"], june_context, "s"
+    )
     assert ingested.rows_read == 2
     if reason is None:
         assert ingested.quarantined.is_empty()
@@ -65,28 +67,36 @@ def test_each_row_rule_quarantines_its_rows_with_its_name(tmp_path, june_context
 
 
 def test_a_repeated_case_id_keeps_the_first_row_and_quarantines_the_second(tmp_path, june_context):
-    ingested = ingest_file(cases_file(tmp_path, [row(), row(channel="网上"), row()]), CONTRACTS["cases"], june_context, "s")
+    ingested = ingest_file(
+        cases_file(tmp_path, [row(), row(channel="网上"), row()]), CONTRACTS["cases"], june_context, "s"
+    )
     assert ingested.loaded["channel"].to_list() == ["window"]
     assert ingested.quarantined["source_row"].to_list() == [2, 3]
     assert set(ingested.quarantined["reason"]) == {"duplicate_case_id"}
 
 
 def test_quarantined_rows_keep_their_text_but_never_personal_data(tmp_path, june_context):
-    ingested = ingest_file(cases_file(tmp_path, [row(apply="2021-02-30 09:00:00")]), CONTRACTS["cases"], june_context, "s")
+    ingested = ingest_file(
+        cases_file(tmp_path, [row(apply="2021-02-30 09:00:00")]), CONTRACTS["cases"], june_context, "s"
+    )
     q = ingested.quarantined
     assert q["apply_time"].to_list() == ["2021-02-30 09:00:00"]
     assert not {"applicant_name", "applicant_id_number", "applicant_phone"} & set(q.columns)
 
 
 def test_an_unknown_column_is_accepted_and_reported(tmp_path, june_context):
-    ingested = ingest_file(cases_file(tmp_path, [GOOD | {"备注": "x"}]), CONTRACTS["cases"], june_context, "s")
+    ingested = ingest_file(
+        cases_file(tmp_path, [GOOD | {"备注": "x"}]), CONTRACTS["cases"], june_context, "s"
+    )
     assert ingested.unknown_columns == ("备注",)
     assert ingested.loaded.height == 1
 
 
 def test_a_missing_required_column_fails_the_file_naming_it(tmp_path, june_context):
     rows = [{k: v for k, v in GOOD.items() if k != "受理时间"}]
-    with pytest.raises(FileProblem, match=r"办件数据_202106\.csv: missing required column: 受理时间 \(accept_time\)"):
+    with pytest.raises(
+        FileProblem, match=r"办件数据_202106\.csv: missing required column: 受理时间 \(accept_time\)"
+    ):
         ingest_file(cases_file(tmp_path, rows), CONTRACTS["cases"], june_context, "s")
 
 

@@ -49,7 +49,10 @@ def test_evaluations_include_defaults_after_five_days_and_bad_ratings():
 def test_certificates_include_realtime_backfilled_and_stock():
     certs = gen.certificates_extract(JUNE, scale=0.005, seed=1)
     assert set(certs["origin"]) == {"实时生成", "补录", "存量"}
-    assert certs.filter(pl.col("origin") == "存量")["case_id"].null_count() == certs.filter(pl.col("origin") == "存量").height
+    assert (
+        certs.filter(pl.col("origin") == "存量")["case_id"].null_count()
+        == certs.filter(pl.col("origin") == "存量").height
+    )
 
 
 def test_scale_one_is_about_a_million_applications_a_month():
@@ -58,9 +61,19 @@ def test_scale_one_is_about_a_million_applications_a_month():
 
 def test_months_are_delivered_in_the_formats_real_offices_send():
     formats = {m: delivery_format(dt.date(2021, m, 1)) for m in range(1, 11)}
-    assert formats[2] == "gb18030" and formats[4] == "xlsx" and formats[7] == "utf-8-sig" and formats[6] == "utf-8"
+    assert (
+        formats[2] == "gb18030"
+        and formats[4] == "xlsx"
+        and formats[7] == "utf-8-sig"
+        and formats[6] == "utf-8"
+    )
 
 
 def test_month_ranges_parse():
-    assert gen.parse_months("2021-11..2022-02") == [dt.date(2021, 11, 1), dt.date(2021, 12, 1), dt.date(2022, 1, 1), dt.date(2022, 2, 1)]
+    assert gen.parse_months("2021-11..2022-02") == [
+        dt.date(2021, 11, 1),
+        dt.date(2021, 12, 1),
+        dt.date(2022, 1, 1),
+        dt.date(2022, 2, 1),
+    ]
     assert gen.parse_months("2021-06,2021-03") == [dt.date(2021, 3, 1), dt.date(2021, 6, 1)]

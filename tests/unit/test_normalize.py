@@ -55,7 +55,14 @@ def test_timestamps_are_read_in_every_form_exports_use(text, expected):
 
 def test_numbers_with_thousands_separators_and_full_width_digits_are_read():
     frame = pl.DataFrame({"n": ["1,234", "１２", "3.0", "3.5", "-2", "abc"]})
-    assert frame.select(parse_number(pl.col("n"), pl.Int64)).to_series().to_list() == [1234, 12, 3, None, -2, None]
+    assert frame.select(parse_number(pl.col("n"), pl.Int64)).to_series().to_list() == [
+        1234,
+        12,
+        3,
+        None,
+        -2,
+        None,
+    ]
 
 
 def test_names_and_phones_are_dropped_and_only_valid_ids_are_hashed():

@@ -1,6 +1,5 @@
 """One partitioned asset per raw extract, derived from the contracts; thin over boundary and store."""
 
-
 import datetime as dt
 
 import dagster as dg
@@ -18,14 +17,21 @@ from schemas.raw import CONTRACTS, ExtractContract, ValidationContext
 RECONCILE_CHECK = "rows_reconcile"
 
 
-def validation_context(con: duckdb.DuckDBPyConnection, contract: ExtractContract, month: dt.date) -> ValidationContext:
+def validation_context(
+    con: duckdb.DuckDBPyConnection, contract: ExtractContract, month: dt.date
+) -> ValidationContext:
     orgs = organisations()
     matter_codes = None
     if contract.needs_matter_catalogue:
         matter_codes = frozenset(
-            r[0] for r in con.execute("select matter_code from raw.matters where month = $m", {"m": month}).fetchall()
+            r[0]
+            for r in con.execute(
+                "select matter_code from raw.matters where month = $m", {"m": month}
+            ).fetchall()
         )
-    return ValidationContext(month=month, known_org_codes=orgs.codes, known_org_names=orgs.names, known_matter_codes=matter_codes)
+    return ValidationContext(
+        month=month, known_org_codes=orgs.codes, known_org_names=orgs.names, known_matter_codes=matter_codes
+    )
 
 
 def ingest_asset(contract: ExtractContract) -> dg.AssetsDefinition:
@@ -39,7 +45,11 @@ def ingest_asset(contract: ExtractContract) -> dg.AssetsDefinition:
         deps=deps,
         kinds={"duckdb", "pandera"},
         description=f"{contract.description}. Invalid rows go to quarantine.{contract.name} with a reason.",
-        check_specs=[dg.AssetCheckSpec(RECONCILE_CHECK, asset=key, description="rows read = rows loaded + rows quarantined")],
+        check_specs=[
+            dg.AssetCheckSpec(
+                RECONCILE_CHECK, asset=key, description="rows read = rows loaded + rows quarantined"
+            )
+        ],
     )
     def _ingest(context: dg.AssetExecutionContext, warehouse: WarehouseResource, raw_store: RawStoreResource):
         month = partition_month(context.partition_key)

@@ -47,7 +47,9 @@ class IngestedFile:
         """Quarantined rows per reason (a row with two problems counts under each)."""
         if self.quarantined.is_empty():
             return {}
-        counts = self.quarantined.select(pl.col(REASON).str.split("; ").explode().value_counts(sort=True)).unnest(REASON)
+        counts = self.quarantined.select(
+            pl.col(REASON).str.split("; ").explode().value_counts(sort=True)
+        ).unnest(REASON)
         return dict(zip(counts[REASON].to_list(), counts["count"].to_list(), strict=True))
 
 
@@ -81,21 +83,31 @@ def row_problems(typed: pl.DataFrame, contract: ExtractContract, ctx: Validation
         failures = errors.failure_cases
     broken = failures.filter(pl.col("index").is_null())
     if not broken.is_empty():  # a rule that could not run is a bug in the contract, not bad data
-        raise RuntimeError(f"{contract.name}: rules failed to run: {broken.select('check', 'failure_case').rows()}")
+        raise RuntimeError(
+            f"{contract.name}: rules failed to run: {broken.select('check', 'failure_case').rows()}"
+        )
     per_row = failures.group_by("index").agg(pl.col("check").unique().sort().str.join("; ").alias(REASON))
-    rows = typed.select(SOURCE_ROW, MALFORMED).with_row_index("index").with_columns(pl.col("index").cast(pl.Int32))
+    rows = (
+        typed.select(SOURCE_ROW, MALFORMED)
+        .with_row_index("index")
+        .with_columns(pl.col("index").cast(pl.Int32))
+    )
     return (
         per_row.with_columns(pl.col("index").cast(pl.Int32))
         .join(rows, on="index")
         .select(
             SOURCE_ROW,
             # Name the columns that could not be read: "malformed_value(accept_time)".
-            pl.col(REASON).str.replace("malformed_value", pl.format("malformed_value({})", pl.col(MALFORMED)), literal=True),
+            pl.col(REASON).str.replace(
+                "malformed_value", pl.format("malformed_value({})", pl.col(MALFORMED)), literal=True
+            ),
         )
     )
 
 
-def check_month_of_file(path: Path, typed: pl.DataFrame, contract: ExtractContract, ctx: ValidationContext) -> None:
+def check_month_of_file(
+    path: Path, typed: pl.DataFrame, contract: ExtractContract, ctx: ValidationContext
+) -> None:
     if contract.month_of_row is None:
         return
     months = typed.select(contract.month_of_row().dt.strftime("%Y-%m").alias("m")).drop_nulls()

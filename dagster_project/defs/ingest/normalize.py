@@ -100,7 +100,9 @@ def id_number_status(expr: pl.Expr) -> pl.Expr:
         .then(pl.lit("valid"))
         # A legal entity's 统一社会信用代码: not personal, but hashed the same way so it can be joined.
         # (An all-digit 18-character value is an ID number with a wrong check digit, not a company.)
-        .when(s.str.contains(r"^[0-9A-HJ-NP-RTUWXY]{2}\d{6}[0-9A-HJ-NP-RTUWXY]{10}$") & s.str.contains(r"[A-Z]"))
+        .when(
+            s.str.contains(r"^[0-9A-HJ-NP-RTUWXY]{2}\d{6}[0-9A-HJ-NP-RTUWXY]{10}$") & s.str.contains(r"[A-Z]")
+        )
         .then(pl.lit("org_code"))
         .otherwise(pl.lit("invalid"))
     )
@@ -110,7 +112,10 @@ def salted_hash(values: pl.Series, salt: str) -> pl.Series:
     """sha256(salt || value), computed by DuckDB over the Arrow buffer: no Python loop, no file written."""
     with duckdb.connect() as con:
         con.register("ids", pa.table({"v": values.to_arrow()}))
-        hashed = con.sql("select case when v is null then null else sha256($salt || v) end as h from ids", params={"salt": salt})
+        hashed = con.sql(
+            "select case when v is null then null else sha256($salt || v) end as h from ids",
+            params={"salt": salt},
+        )
         return pl.from_arrow(hashed.to_arrow_table()["h"]).alias(values.name)
 
 
@@ -122,7 +127,11 @@ def protect_personal_data(frame: pl.DataFrame, contract: ExtractContract, salt: 
         if col.pii == "hash_id":
             key, status = key_columns(col)
             out = out.with_columns(id_number_status(pl.col(col.name)).alias(status))
-            valid = out.select(pl.when(pl.col(status).is_in(["valid", "org_code"])).then(_clean(pl.col(col.name)).str.to_uppercase()))
+            valid = out.select(
+                pl.when(pl.col(status).is_in(["valid", "org_code"])).then(
+                    _clean(pl.col(col.name)).str.to_uppercase()
+                )
+            )
             out = out.with_columns(salted_hash(valid.to_series(), salt).alias(key))
         if col.pii is not None:
             out = out.drop(col.name)
@@ -187,7 +196,10 @@ def parse_values(frame: pl.DataFrame, contract: ExtractContract) -> pl.DataFrame
     stored = contract.stored_columns
     typed = [c for c in stored if c.kind in ("timestamp", "int", "float", "bool")]
     # A value is malformed when there was text and no reading of it: blank stays a plain NULL.
-    flags = [pl.when(_clean(pl.col(c.name)).is_not_null() & parse_column(c).is_null()).then(pl.lit(c.name)) for c in typed]
+    flags = [
+        pl.when(_clean(pl.col(c.name)).is_not_null() & parse_column(c).is_null()).then(pl.lit(c.name))
+        for c in typed
+    ]
     malformed = pl.concat_str(flags, separator=",", ignore_nulls=True) if flags else pl.lit("")
     return (
         frame.lazy()

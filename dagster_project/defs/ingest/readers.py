@@ -42,14 +42,20 @@ def find_file(month_dir: Path, contract: ExtractContract) -> Path:
     matches = sorted(
         p
         for p in month_dir.iterdir()
-        if p.suffix.lower() in SUFFIXES and not p.name.startswith(("_", "."))
+        if p.suffix.lower() in SUFFIXES
+        and not p.name.startswith(("_", "."))
         and any(p.stem == s or p.stem.startswith(s + "_") for s in contract.file_stems)
     )
     if not matches:
         stems = ", ".join(f"{s}.csv|.xlsx" for s in contract.file_stems[:2])
-        raise FileProblem(month_dir / f"{contract.file_stems[0]}.csv", f"missing file for {contract.label} (expected {stems})")
+        raise FileProblem(
+            month_dir / f"{contract.file_stems[0]}.csv",
+            f"missing file for {contract.label} (expected {stems})",
+        )
     if len(matches) > 1:
-        raise FileProblem(matches[0], f"several files for {contract.label}: {', '.join(p.name for p in matches)}")
+        raise FileProblem(
+            matches[0], f"several files for {contract.label}: {', '.join(p.name for p in matches)}"
+        )
     return matches[0]
 
 
@@ -80,16 +86,22 @@ def read_csv(path: Path, block_size: int = 16 << 20) -> RawFile:
         _check_header(path, header)
         table = pacsv.read_csv(
             path,
-            read_options=pacsv.ReadOptions(encoding="utf8" if encoding == "utf-8" else encoding, block_size=block_size),
+            read_options=pacsv.ReadOptions(
+                encoding="utf8" if encoding == "utf-8" else encoding, block_size=block_size
+            ),
             parse_options=pacsv.ParseOptions(newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
-                column_types={h: pa.string() for h in header}, strings_can_be_null=True, quoted_strings_can_be_null=True,
+                column_types={h: pa.string() for h in header},
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
             ),
         )
     except FileProblem:
         raise
     except UnicodeDecodeError as e:
-        raise FileProblem(path, f"unreadable encoding: not valid {encoding} past the start of the file ({e.reason})") from e
+        raise FileProblem(
+            path, f"unreadable encoding: not valid {encoding} past the start of the file ({e.reason})"
+        ) from e
     except pa.ArrowInvalid as e:
         raise FileProblem(path, f"not a readable CSV: {e}") from e
     return RawFile(path, table, encoding)

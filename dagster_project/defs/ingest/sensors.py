@@ -1,6 +1,5 @@
 """Start a run when a complete new month appears in raw/, or when a delivered file changes."""
 
-
 import hashlib
 import json
 from pathlib import Path
@@ -35,7 +34,9 @@ def monthly_sensor(job) -> dg.SensorDefinition:
         seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
         keys = set(monthly.get_partition_keys())
         partial = []
-        for folder in sorted(p for p in raw_store.folder.glob("[0-9][0-9][0-9][0-9]-[0-9][0-9]") if p.is_dir()):
+        for folder in sorted(
+            p for p in raw_store.folder.glob("[0-9][0-9][0-9][0-9]-[0-9][0-9]") if p.is_dir()
+        ):
             if folder.name not in keys:
                 continue
             fingerprint, missing = month_status(folder)

@@ -16,7 +16,14 @@ from dagster_project.defs.ingest.boundary import REASON, IngestedFile
 from dagster_project.defs.ingest.normalize import SOURCE_ROW, personal_key_columns
 from schemas.raw import ExtractContract
 
-DUCKDB_TYPES = {"str": "VARCHAR", "code": "VARCHAR", "int": "BIGINT", "float": "DOUBLE", "bool": "BOOLEAN", "timestamp": "TIMESTAMP"}
+DUCKDB_TYPES = {
+    "str": "VARCHAR",
+    "code": "VARCHAR",
+    "int": "BIGINT",
+    "float": "DOUBLE",
+    "bool": "BOOLEAN",
+    "timestamp": "TIMESTAMP",
+}
 
 INGEST_LOG_DDL = """
 create table if not exists audit.ingest_log (
@@ -47,7 +54,11 @@ def _lead_columns() -> list[tuple[str, str, str]]:
 def raw_columns(contract: ExtractContract) -> list[tuple[str, str, str]]:
     cols = _lead_columns() + [(c.name, DUCKDB_TYPES[c.kind], c.label) for c in contract.stored_columns]
     for name in personal_key_columns(contract):
-        label = "证件号码加盐哈希（仅有效证件号）" if name.endswith("_key") else "证件号码状态：valid/mangled/invalid/missing"
+        label = (
+            "证件号码加盐哈希（仅有效证件号）"
+            if name.endswith("_key")
+            else "证件号码状态：valid/mangled/invalid/missing"
+        )
         cols.append((name, "VARCHAR", label))
     return cols
 
@@ -68,12 +79,16 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, contract: ExtractContract) -> 
     ):
         ddl = ", ".join(f"{name} {sql_type}" for name, sql_type, _ in cols)
         con.execute(f"create table if not exists {schema}.{contract.name} ({ddl})")
-        con.execute(f"comment on table {schema}.{contract.name} is '{contract.label}（{what}）: {contract.description}'")
+        con.execute(
+            f"comment on table {schema}.{contract.name} is '{contract.label}（{what}）: {contract.description}'"
+        )
         for name, _, label in cols:
             con.execute(f"comment on column {schema}.{contract.name}.{name} is '{label}'")
 
 
-def replace_month(con: duckdb.DuckDBPyConnection, month: dt.date, ingested: IngestedFile, source_file: str) -> None:
+def replace_month(
+    con: duckdb.DuckDBPyConnection, month: dt.date, ingested: IngestedFile, source_file: str
+) -> None:
     """Delete-then-insert the month for this extract, atomically."""
     contract = ingested.contract
     keys = ingested.key_status_counts
@@ -90,7 +105,9 @@ def replace_month(con: duckdb.DuckDBPyConnection, month: dt.date, ingested: Inge
                     {"m": month, "f": source_file},
                 )
                 con.unregister("incoming")
-        con.execute("delete from audit.ingest_log where month = $m and extract = $e", {"m": month, "e": contract.name})
+        con.execute(
+            "delete from audit.ingest_log where month = $m and extract = $e", {"m": month, "e": contract.name}
+        )
         con.execute(
             "insert into audit.ingest_log values ($m, $e, $f, $enc, $read, $loaded, $quarantined, $unknown, "
             "$kv, $km, $ki, $kmiss)",
@@ -111,10 +128,17 @@ def replace_month(con: duckdb.DuckDBPyConnection, month: dt.date, ingested: Inge
 def reconcile(con: duckdb.DuckDBPyConnection, month: dt.date, contract: ExtractContract) -> dict[str, int]:
     """Counts as the warehouse holds them, for the check that rows read = loaded + quarantined."""
     logged = con.execute(
-        "select rows_read from audit.ingest_log where month = $m and extract = $e", {"m": month, "e": contract.name}
+        "select rows_read from audit.ingest_log where month = $m and extract = $e",
+        {"m": month, "e": contract.name},
     ).fetchone()
     counts = {
-        schema: con.execute(f"select count(*) from {schema}.{contract.name} where month = $m", {"m": month}).fetchone()[0]
+        schema: con.execute(
+            f"select count(*) from {schema}.{contract.name} where month = $m", {"m": month}
+        ).fetchone()[0]
         for schema in ("raw", "quarantine")
     }
-    return {"rows_read": logged[0] if logged else -1, "rows_loaded": counts["raw"], "rows_quarantined": counts["quarantine"]}
+    return {
+        "rows_read": logged[0] if logged else -1,
+        "rows_loaded": counts["raw"],
+        "rows_quarantined": counts["quarantine"],
+    }
