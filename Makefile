@@ -16,7 +16,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster
 SAMPLE_MONTHS ?= 2021-01..2021-10
 SAMPLE_SCALE ?= 0.005
 
-.PHONY: help setup sample run test lint dev docs clean
+.PHONY: help setup sample run test lint dev clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -30,25 +30,32 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 	@mkdir -p $(DAGSTER_HOME) && touch $(DAGSTER_HOME)/dagster.yaml
 	@touch $@
 
-setup: $(VENV)/.synced ## install the locked environment into .venv
+# Dagster reads dbt's manifest when it loads the definitions; it is built here, never at import.
+MANIFEST := dbt/target/manifest.json
+DBT_SOURCES := $(shell find dbt/models dbt/seeds dbt/macros dbt/tests -type f 2>/dev/null) dbt/dbt_project.yml dbt/profiles.yml
+$(MANIFEST): $(VENV)/.synced $(DBT_SOURCES)
+	cd dbt && ../$(BIN)/dbt parse --quiet
+	@touch $@
 
-raw/.sample: | $(VENV)/.synced
+setup: $(VENV)/.synced $(MANIFEST) ## install the locked environment into .venv and prepare dbt
+
+raw/.sample: | $(VENV)/.synced $(MANIFEST)
 	$(BIN)/ywtb sample --months $(SAMPLE_MONTHS) --scale $(SAMPLE_SCALE) --out raw
 	@touch $@
 
 sample: raw/.sample ## generate the bundled sample months into raw/ (deterministic)
 
-run: $(VENV)/.synced raw/.sample ## materialize every sample month: warehouse, annexes, report
+run: setup raw/.sample ## materialize every sample month: warehouse, annexes, report
 	$(BIN)/ywtb run --months $(SAMPLE_MONTHS)
 
-test: $(VENV)/.synced lint ## run every test (lint, unit, integration)
+test: setup lint ## run every test (lint, unit, integration)
 	$(BIN)/pytest
 
 lint: $(VENV)/.synced ## ruff over the Python code
 	$(BIN)/ruff check dagster_project schemas tests
 	$(BIN)/ruff format --check dagster_project schemas tests
 
-dev: $(VENV)/.synced ## open the Dagster UI on the same definitions `make run` uses
+dev: setup ## open the Dagster UI on the same definitions `make run` uses
 	$(BIN)/dagster dev -m dagster_project.definitions
 
 clean: ## remove generated data, warehouse and exports (keeps .venv)

@@ -1,18 +1,32 @@
 """The Dagster definitions `make dev` shows and `ywtb run` executes: loads defs/, adds global settings."""
 
+import sys
+from pathlib import Path
+
 import dagster as dg
+from dagster_dbt import DbtCliResource
 
 from dagster_project.defs.ingest.assets import ingest_assets
 from dagster_project.defs.ingest.sensors import monthly_sensor
 from dagster_project.defs.resources import RawStoreResource, WarehouseResource
+from dagster_project.defs.transform.assets import dbt_project, warehouse_models
 
 MONTHLY_JOB = "monthly"
 
 monthly_job = dg.define_asset_job(MONTHLY_JOB, selection=dg.AssetSelection.all())
 
 defs = dg.Definitions(
-    assets=[*ingest_assets],
+    assets=[*ingest_assets, warehouse_models],
     jobs=[monthly_job],
     sensors=[monthly_sensor(monthly_job)],
-    resources={"warehouse": WarehouseResource(), "raw_store": RawStoreResource()},
+    resources={
+        "warehouse": WarehouseResource(),
+        "raw_store": RawStoreResource(),
+        "dbt": DbtCliResource(
+            project_dir=dbt_project,
+            profiles_dir=str(dbt_project.profiles_dir),
+            # The dbt installed beside this Python, whether or not the venv is on PATH.
+            dbt_executable=str(Path(sys.executable).with_name("dbt")),
+        ),
+    },
 )

@@ -167,3 +167,15 @@ def test_a_missing_required_column_fails_the_month_naming_the_file(sample_raw, t
     )
     err = capsys.readouterr().err
     assert path.name in err and "missing required column: 证照来源 (origin)" in err
+
+
+def test_the_staging_views_hold_what_was_ingested_and_the_reference_seeds_are_loaded(warehouse):
+    for name in CONTRACTS:
+        raw = query(warehouse, f"select count(*) from raw.{name}").item()
+        assert query(warehouse, f"select count(*) from staging.stg_platform__{name}").item() == raw > 0
+    assert query(warehouse, "select count(*) from reference.ref_organisations").item() == 98
+    comment = query(
+        warehouse,
+        "select comment from duckdb_columns() where table_name = 'stg_platform__cases' and column_name = 'case_id'",
+    )
+    assert comment.item() == "办件编号"
