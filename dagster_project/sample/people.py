@@ -55,6 +55,6 @@ def companies(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]
 
 def mangle(ids: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """What Excel does to an 18-digit number: scientific notation, or zeros past the 15th digit."""
-    sci = np.array([f"{float(i[:-1] + '0'):.5E}".replace("E+", "E+") for i in ids])
+    sci = np.array([f"{float(i[:-1] + '0'):.5E}" for i in ids])  # e.g. 5.11702E+17
     zeros = np.char.add(np.char.ljust(np.array([i[:15] for i in ids]), 15), "000")
     return np.where(rng.random(len(ids)) < 0.5, sci, zeros)

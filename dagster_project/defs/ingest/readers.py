@@ -8,6 +8,7 @@ costs one row, not the file.
 from __future__ import annotations
 
 import codecs
+import csv
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -131,8 +132,6 @@ def read_file(path: Path) -> RawFile:
 def _csv_header(path: Path, encoding: str) -> list[str]:
     with path.open(encoding=encoding, newline="") as f:
         line = f.readline()
-    import csv
-
     return [h.strip() for h in next(csv.reader([line]))]
 
 
