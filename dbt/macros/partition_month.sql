@@ -1,4 +1,5 @@
-{#- The partition month as a DATE (first day), from the `month` var ('YYYY-MM'). -#}
+{#- The partition month as a DATE (first day), from the `month` var ('YYYY-MM'). Without the var, the
+    latest month ingested, so a bare `dbt build` still works for an analyst. -#}
 {% macro partition_month() -%}
     {%- set month = var('month') -%}
     {%- if month is none -%}
@@ -6,4 +7,28 @@
     {%- else -%}
         date '{{ month }}-01'
     {%- endif -%}
+{%- endmacro %}
+
+{#- The two windows every indicator is computed for: the month alone, and 1 January to the month's end. -#}
+{% macro indicator_windows() -%}
+    select 'month' as period_window, {{ partition_month() }}::timestamp as window_start,
+           ({{ partition_month() }} + interval 1 month)::timestamp as window_end
+    union all
+    select 'ytd', date_trunc('year', {{ partition_month() }})::timestamp,
+           ({{ partition_month() }} + interval 1 month)::timestamp
+{%- endmacro %}
+
+{#- Monthly-partitioned tables: the partition is deleted before its rows are appended again, so a rerun
+    never duplicates and a corrected month that lost rows loses them here too. -#}
+{% macro replace_partition() -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} where month = {{ partition_month() }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- A rate is NULL when its denominator is 0 (nothing to measure), never 0. -#}
+{% macro safe_ratio(numerator, denominator) -%}
+    case when {{ denominator }} is null then ({{ numerator }})::double
+         when {{ denominator }} = 0 then null
+         else ({{ numerator }})::double / ({{ denominator }})::double end
 {%- endmacro %}

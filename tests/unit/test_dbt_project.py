@@ -38,4 +38,18 @@ def test_dbt_models_are_keyed_by_schema_and_read_the_ingestion_assets():
         "ref_organisations",
         "ref_org_aliases",
         "ref_calendar_days",
+        "ref_indicators",
+    }
+    assert {k.path[1] for k in graph.get_all_asset_keys() if k.path[0] == "marts"} == {
+        "dim_organisations",
+        "dim_calendar",
+        "fct_case_states",
+        "fct_evaluations",
+        "fct_certificates",
+        "fct_projects",
+        "fct_project_cases",
+        "fct_spot_checks",
+        "fct_matter_snapshots",
+        "fct_assessed_inputs",
+        "ind_indicator_values",
     }

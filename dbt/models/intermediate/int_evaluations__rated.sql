@@ -1,0 +1,14 @@
+-- Evaluations with what the indicators ask of them: active or default, good or bad, and whether a bad
+-- rating was rectified by its due date. 差评 = rating 1 or 2; 好评 = 3 to 5 (基本满意 and above).
+-- A bad rating the appeal found invalid (申诉认定无效) does not count as a bad rating; one whose
+-- rectification is not yet due at the month's end and not yet done is not judged yet.
+select
+    *,
+    eval_source = 'active' as is_active,
+    rating >= 3 as is_good,
+    rating <= 2 and not coalesce(invalid_after_appeal, false) as is_counted_bad,
+    rating <= 2 and not coalesce(invalid_after_appeal, false)
+        and (rectified_at is not null or rectify_due < month + interval 1 month) as is_rectification_judged,
+    rating <= 2 and not coalesce(invalid_after_appeal, false)
+        and rectified_at is not null and rectified_at <= rectify_due as is_rectified_on_time
+from {{ ref('stg_platform__evaluations') }}

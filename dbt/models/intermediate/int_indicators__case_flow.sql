@@ -1,0 +1,92 @@
+-- 运行效能 counts per implementing department, for the month and for the year to date.
+with windows as ({{ indicator_windows() }}),
+
+-- The latest state (as of the partition month) of every case seen this year: a case with an event in
+-- a month is in that month's extract, and a later state only adds events.
+cases as (
+    select * from {{ ref('fct_case_states') }}
+    where month between date_trunc('year', {{ partition_month() }}) and {{ partition_month() }}
+    qualify row_number() over (partition by case_id order by month desc) = 1
+),
+
+flagged as (
+    select
+        cases.*,
+        windows.period_window,
+        cases.apply_time >= windows.window_start and cases.apply_time < windows.window_end as is_applied,
+        coalesce(cases.accept_time >= windows.window_start and cases.accept_time < windows.window_end, false)
+            as is_accepted,
+        coalesce(cases.finish_time >= windows.window_start and cases.finish_time < windows.window_end, false)
+            as is_finished,
+        cases.case_kind = 'promised' as is_promised,
+        -- Overdue and open is a state at the end of the partition month, the same for both windows.
+        cases.is_overdue_open and cases.month = {{ partition_month() }} as is_overdue_now
+    from cases
+    cross join windows
+),
+
+-- The implementation list (实施清单) at the month's end: matters a case can be applied for.
+listed_matters as (
+    select matter_code, dept_code
+    from {{ ref('fct_matter_snapshots') }}
+    where month = {{ partition_month() }} and is_on_application and status = 'active'
+),
+
+matters_with_cases as (
+    select dept_code, period_window, count(distinct matter_code) as matters_with_cases
+    from flagged
+    where is_applied and matter_code in (select matter_code from listed_matters)
+    group by all
+),
+
+counted as (
+    select
+        dept_code,
+        period_window,
+        count(*) filter (where is_applied) as applied,
+        count(*) filter (where is_accepted) as accepted,
+        count(*) filter (where is_finished) as finished,
+        count(*) filter (where is_finished and is_finished_late) as finished_late,
+        count(*) filter (where is_finished and is_promised) as promised_finished,
+        count(*) filter (where is_finished and is_promised and is_finished_late) as promised_finished_late,
+        count(*) filter (where is_finished and is_promised and is_finished_on_time) as promised_finished_early,
+        sum(legal_limit_days - promised_limit_days) filter (where is_accepted and is_promised) as promise_days_saved,
+        sum(legal_limit_days) filter (where is_accepted and is_promised) as promise_legal_days,
+        sum(legal_limit_days - working_days_taken) filter (where is_finished and is_promised) as handling_days_saved,
+        sum(legal_limit_days) filter (where is_finished and is_promised) as handling_legal_days,
+        count(*) filter (where is_applied and is_online) as online_applied,
+        count(*) filter (where is_accepted and is_online) as online_accepted,
+        count(*) filter (where is_finished and is_online) as online_finished,
+        count(*) filter (where is_finished and is_online and is_promised) as online_promised_finished,
+        count(*) filter (where is_finished and is_online and is_promised and is_finished_late)
+            as online_promised_finished_late,
+        count(*) filter (where is_finished and is_online and is_promised and is_finished_on_time)
+            as online_promised_finished_early,
+        sum(legal_limit_days - working_days_taken) filter (where is_finished and is_online and is_promised)
+            as online_handling_days_saved,
+        sum(legal_limit_days) filter (where is_finished and is_online and is_promised) as online_handling_legal_days,
+        count(*) filter (where is_overdue_now) as overdue_open
+    from flagged
+    group by all
+),
+
+listed as (
+    select dept_code, count(*) as listed_matters from listed_matters group by all
+),
+
+departments as (
+    select dept_code, period_window
+    from (select dept_code from counted union select dept_code from listed)
+    cross join (select period_window from windows)
+)
+
+select
+    departments.dept_code as org_code,
+    departments.period_window,
+    counted.* exclude (dept_code, period_window),
+    coalesce(matters_with_cases.matters_with_cases, 0) as matters_with_cases,
+    coalesce(listed.listed_matters, 0) as listed_matters
+from departments
+left join counted using (dept_code, period_window)
+left join matters_with_cases using (dept_code, period_window)
+left join listed using (dept_code)

@@ -1,0 +1,70 @@
+-- 证照应用 counts per department. A finished, approved case of a matter that yields a certificate is
+-- due one; it is produced in real time, back-filled later, or missing.
+with windows as ({{ indicator_windows() }}),
+
+year_months as (
+    select * from {{ ref('fct_certificates') }}
+    where month between date_trunc('year', {{ partition_month() }}) and {{ partition_month() }}
+),
+
+origins as (
+    select
+        case_id,
+        bool_or(is_realtime) as has_realtime,
+        bool_or(is_backfilled) as has_backfilled
+    from year_months
+    where case_id is not null
+    group by case_id
+),
+
+due as (
+    select cases.dept_code, windows.period_window, cases.case_id
+    from {{ ref('fct_case_states') }} as cases
+    inner join windows
+        on cases.finish_time >= windows.window_start and cases.finish_time < windows.window_end
+    where cases.month between date_trunc('year', {{ partition_month() }}) and {{ partition_month() }}
+        and cases.yields_certificate and cases.result = 'approved'
+    qualify row_number() over (partition by cases.case_id, windows.period_window order by cases.month desc) = 1
+),
+
+case_counts as (
+    select
+        due.dept_code,
+        due.period_window,
+        count(*) as certificates_due,
+        count(*) filter (where origins.has_realtime) as produced_realtime,
+        count(*) filter (where not coalesce(origins.has_realtime, false)) as not_realtime,
+        count(*) filter (where not coalesce(origins.has_realtime, false) and origins.has_backfilled) as backfilled
+    from due
+    left join origins using (case_id)
+    group by all
+),
+
+-- Certificates seen in the window's extracts (stock ones: imported or sealed in the window).
+seen as (
+    select
+        year_months.dept_code,
+        windows.period_window,
+        count(*) filter (where is_stock) as stock_certificates,
+        count(*) filter (where is_stock and sealed) as stock_sealed,
+        count(*) filter (where not is_stock) as issued_certificates,
+        count(*) filter (where not is_stock and invoked) as invoked_certificates
+    from year_months
+    inner join windows
+        on year_months.month >= windows.window_start and year_months.month < windows.window_end
+    group by all
+)
+
+select
+    coalesce(case_counts.dept_code, seen.dept_code) as org_code,
+    coalesce(case_counts.period_window, seen.period_window) as period_window,
+    coalesce(case_counts.certificates_due, 0) as certificates_due,
+    coalesce(case_counts.produced_realtime, 0) as produced_realtime,
+    coalesce(case_counts.not_realtime, 0) as not_realtime,
+    coalesce(case_counts.backfilled, 0) as backfilled,
+    coalesce(seen.stock_certificates, 0) as stock_certificates,
+    coalesce(seen.stock_sealed, 0) as stock_sealed,
+    coalesce(seen.issued_certificates, 0) as issued_certificates,
+    coalesce(seen.invoked_certificates, 0) as invoked_certificates
+from case_counts
+full outer join seen using (dept_code, period_window)

@@ -1,0 +1,59 @@
+-- 工程审批 counts per county (region), for the month and the year to date.
+with windows as ({{ indicator_windows() }}),
+
+this_year as (
+    select * from {{ ref('fct_project_cases') }}
+    where month between date_trunc('year', {{ partition_month() }}) and {{ partition_month() }}
+    qualify row_number() over (partition by case_id order by month desc) = 1
+),
+
+projects as (
+    select p.region_code, w.period_window, count(*) as projects
+    from {{ ref('fct_projects') }} as p
+    inner join windows as w on p.accepted_at >= w.window_start and p.accepted_at < w.window_end
+    where p.month between date_trunc('year', {{ partition_month() }}) and {{ partition_month() }}
+    group by all
+),
+
+cases as (
+    select
+        c.region_code,
+        w.period_window,
+        count(*) filter (where c.line = 'main') as main_line_cases,
+        count(*) filter (where c.line = 'auxiliary') as auxiliary_cases,
+        count(distinct c.module) filter (where c.line = 'auxiliary') as auxiliary_modules_used
+    from this_year as c
+    inner join windows as w on c.accepted_at >= w.window_start and c.accepted_at < w.window_end
+    group by all
+),
+
+checks as (
+    select s.region_code, w.period_window, count(*) as spot_checks, count(*) filter (where s.is_accurate) as accurate
+    from {{ ref('fct_spot_checks') }} as s
+    inner join windows as w on s.checked_at >= w.window_start and s.checked_at < w.window_end
+    where s.month between date_trunc('year', {{ partition_month() }}) and {{ partition_month() }}
+    group by all
+),
+
+counties as (
+    select o.org_code as region_code, w.period_window
+    from {{ ref('ref_organisations') }} as o
+    cross join windows as w
+    where o.org_level = 'county'
+)
+
+select
+    counties.region_code as org_code,
+    counties.period_window,
+    coalesce(projects.projects, 0) as projects,
+    coalesce(cases.main_line_cases, 0) as main_line_cases,
+    coalesce(cases.auxiliary_cases, 0) as auxiliary_cases,
+    coalesce(cases.auxiliary_modules_used, 0) as auxiliary_modules_used,
+    -- The 11 auxiliary modules of 工改系统 2.0.
+    11 as auxiliary_modules,
+    coalesce(checks.spot_checks, 0) as spot_checks,
+    coalesce(checks.accurate, 0) as accurate
+from counties
+left join projects using (region_code, period_window)
+left join cases using (region_code, period_window)
+left join checks using (region_code, period_window)
