@@ -16,7 +16,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster
 SAMPLE_MONTHS ?= 2021-01..2021-10
 SAMPLE_SCALE ?= 0.005
 
-.PHONY: help setup sample run test lint dev clean
+.PHONY: help setup sample run test lint dev docs clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -57,6 +57,13 @@ lint: $(VENV)/.synced ## ruff over the Python code
 
 dev: setup ## open the Dagster UI on the same definitions `make run` uses
 	$(BIN)/dagster dev -m dagster_project.definitions
+
+WAREHOUSE ?= $(CURDIR)/warehouse/ywtb.duckdb
+docs: setup ## build the dbt documentation site (descriptions, lineage, columns) from the warehouse
+	@test -f $(WAREHOUSE) || { echo "no warehouse at $(WAREHOUSE): run 'make run' first"; exit 1; }
+	@# dbt opens the file for writing: queue behind a running pipeline through the writers' lock.
+	cd dbt && YWTB_WAREHOUSE=$(WAREHOUSE) flock $(WAREHOUSE).lock ../$(BIN)/dbt docs generate --static --quiet
+	@echo "open dbt/target/static_index.html"
 
 clean: ## remove generated data, warehouse and exports (keeps .venv)
 	rm -rf raw/20* raw/.sample warehouse out dbt/target dbt/logs .dagster

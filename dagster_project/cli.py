@@ -106,7 +106,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _summary(result) -> list[str]:
-    lines = []
+    lines, others = [], {}
     for event in result.get_asset_materialization_events():
         mat = event.event_specific_data.materialization
         meta = {k: v.value for k, v in mat.metadata.items()}
@@ -119,12 +119,14 @@ def _summary(result) -> list[str]:
                 f"{meta['rows_quarantined']:>6,} quarantined{extra}"
             )
         else:
-            lines.append(f"{mat.asset_key.to_user_string()}")
-    for check in result.get_asset_check_evaluations():
-        if not check.passed:
-            lines.append(
-                f"check {check.asset_key.to_user_string()}:{check.check_name} FAILED {check.metadata}"
-            )
+            group = mat.asset_key.path[0]
+            others[group] = others.get(group, 0) + 1
+    if others:
+        lines.append("built: " + ", ".join(f"{group} {n}" for group, n in others.items()))
+    checks = result.get_asset_check_evaluations()
+    failed = [c for c in checks if not c.passed]
+    lines.append(f"checks: {len(checks) - len(failed)} passed, {len(failed)} failed")
+    lines += [f"check {c.asset_key.to_user_string()}:{c.check_name} FAILED {c.metadata}" for c in failed]
     return lines
 
 

@@ -195,3 +195,45 @@ def test_marts_carry_chinese_labels_on_every_column(built):
         "select table_name, column_name from duckdb_columns() where schema_name = 'marts' and (comment is null or comment = '')",
     )
     assert missing.is_empty()
+
+
+def test_analysts_query_the_published_copy_without_error_while_a_month_is_rematerialized(built, tmp_path):
+    raw, wh = built
+    working = tmp_path / "ywtb.duckdb"
+    shutil.copy(wh, working)
+    published = working.with_name("published.duckdb")
+    shutil.copy(wh.with_name("published.duckdb"), published)
+    env = {"YWTB_SALT": "warehouse-salt", "PATH": "/usr/bin:/bin"}
+    ywtb = str(Path(sys.executable).with_name("ywtb"))
+    run = subprocess.Popen(
+        [ywtb, "run", "--months", "2021-06", "--raw", str(raw), "--warehouse", str(working)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    queries = 0
+    while run.poll() is None:
+        with duckdb.connect(published, read_only=True) as con:
+            assert con.execute("select count(*) from marts.ind_indicator_values").fetchone()[0] > 0
+        queries += 1
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert queries > 10
+    assert not list(tmp_path.glob(".published.duckdb.*.tmp"))
+
+
+def test_two_runs_at_once_both_finish_one_waiting_for_the_other(built, tmp_path):
+    raw, wh = built
+    working = tmp_path / "ywtb.duckdb"
+    shutil.copy(wh, working)
+    env = {"YWTB_SALT": "warehouse-salt", "PATH": "/usr/bin:/bin"}
+    ywtb = str(Path(sys.executable).with_name("ywtb"))
+    args = [ywtb, "run", "--months", "2021-06", "--raw", str(raw), "--warehouse", str(working)]
+    runs = [
+        subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    for run in runs:
+        run.wait()
+        assert run.returncode == 0, run.stderr[-2000:]
+    assert mart_checksums(working) == mart_checksums(wh)

@@ -1,0 +1,1 @@
+"""What the pipeline publishes: the read-only warehouse copy (and, later, annexes and reports)."""

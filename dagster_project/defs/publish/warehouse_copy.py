@@ -1,0 +1,53 @@
+"""The analysts' copy: `published.duckdb` beside the working file, replaced atomically after a run.
+
+Analysts open the published copy, never the working file, so a run never waits for them and they never
+see a half-written state: the copy is written to a temporary file in the same folder and renamed over
+the old one (rename is atomic on one file system; a reader with the old file open keeps reading it).
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from dagster_project.defs.partitions import monthly
+from dagster_project.defs.resources import WarehouseResource, writer_lock
+from dagster_project.defs.transform.assets import warehouse_models
+
+PUBLISHED_NAME = "published.duckdb"
+
+
+def published_path(working: Path) -> Path:
+    return working.with_name(PUBLISHED_NAME)
+
+
+def publish_copy(working: Path, lock_timeout_s: float = 1800.0) -> Path:
+    """Checkpoint the working file, copy it beside itself, swap the copy in. Holds the writers' lock."""
+    target = published_path(working)
+    staging = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    with writer_lock(working, lock_timeout_s):
+        with duckdb.connect(working) as con:
+            con.execute("checkpoint")  # everything in the WAL goes into the file before it is copied
+        shutil.copyfile(working, staging)
+    with open(staging, "rb") as f:
+        os.fsync(f.fileno())
+    os.replace(staging, target)
+    return target
+
+
+@dg.asset(
+    key=["published", "warehouse"],
+    partitions_def=monthly,
+    group_name="published",
+    deps=list(warehouse_models.keys),
+    kinds={"duckdb"},
+    description="Read-only copy of the warehouse for analysts (published.duckdb beside the working file), swapped in atomically.",
+)
+def published_warehouse(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    target = publish_copy(warehouse.file, warehouse.lock_timeout_s)
+    context.log.info(f"published {target}")
+    return dg.MaterializeResult(metadata={"path": str(target), "bytes": target.stat().st_size})
