@@ -53,3 +53,23 @@ def test_dbt_models_are_keyed_by_schema_and_read_the_ingestion_assets():
         "fct_assessed_inputs",
         "ind_indicator_values",
     }
+
+
+def test_staging_accepts_exactly_the_codes_the_raw_contracts_map_to():
+    import yaml
+
+    models = yaml.safe_load((DBT_DIR / "models" / "staging" / "_platform__models.yml").read_text())["models"]
+    for model in models:
+        contract = CONTRACTS[model["name"].removeprefix("stg_platform__")]
+        for col in model["columns"]:
+            accepted = [
+                t["accepted_values"]["arguments"]["values"]
+                for t in col.get("data_tests", [])
+                if "accepted_values" in t
+            ]
+            names = {c.name for c in contract.columns}
+            if col["name"] in names and contract.column(col["name"]).kind == "code":
+                assert accepted == [sorted(set(contract.column(col["name"]).codes.values()))], (
+                    model["name"],
+                    col["name"],
+                )
