@@ -242,3 +242,31 @@ def test_two_runs_at_once_both_finish_one_waiting_for_the_other(built, tmp_path)
         run.wait()
         assert run.returncode == 0, run.stderr[-2000:]
     assert mart_checksums(working) == mart_checksums(wh)
+
+
+def test_a_backfill_of_the_range_in_one_run_builds_the_same_marts_as_month_by_month(
+    built, tmp_path, monkeypatch
+):
+    import dagster as dg
+
+    from dagster_project.definitions import MONTHLY_JOB, defs
+
+    raw, wh = built
+    working = tmp_path / "ywtb.duckdb"
+    monkeypatch.setenv("YWTB_RAW_DIR", str(raw))
+    monkeypatch.setenv("YWTB_WAREHOUSE", str(working))
+    result = defs.resolve_job_def(MONTHLY_JOB).execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(),
+        tags={
+            "dagster/asset_partition_range_start": MONTHS[0],
+            "dagster/asset_partition_range_end": MONTHS[-1],
+        },
+    )
+    assert result.success
+    partitions = {
+        e.event_specific_data.materialization.partition
+        for e in result.get_asset_materialization_events()
+        if e.event_specific_data.materialization.asset_key == dg.AssetKey(["marts", "ind_indicator_values"])
+    }
+    assert partitions == set(MONTHS)
+    assert mart_checksums(working) == mart_checksums(wh)

@@ -34,6 +34,26 @@ def validation_context(
     )
 
 
+def ingest_month(
+    contract: ExtractContract, month: dt.date, warehouse: WarehouseResource, raw_store: RawStoreResource
+):
+    """Ingest one extract for one month; returns (the ingested file, its path, the reconciled counts)."""
+    try:
+        if contract.needs_matter_catalogue:
+            check_calendar_covers(month, monthly_last_day(month))
+        path = find_file(raw_store.month_dir(month), contract)
+        with warehouse.writer() as con:
+            ctx = validation_context(con, contract, month)
+        ingested = ingest_file(path, contract, ctx, settings.salt())
+    except (FileProblem, CalendarNotCovered) as e:
+        raise dg.Failure(description=f"{contract.name} {month:%Y-%m}: {e}") from e
+    source_file = str(path.relative_to(raw_store.folder))
+    with warehouse.writer() as con:
+        replace_month(con, month, ingested, source_file)
+        counts = reconcile(con, month, contract)
+    return ingested, source_file, counts
+
+
 def ingest_asset(contract: ExtractContract) -> dg.AssetsDefinition:
     key = dg.AssetKey(["raw", contract.name])
     deps = [dg.AssetKey(["raw", "matters"])] if contract.needs_matter_catalogue else []
@@ -41,6 +61,8 @@ def ingest_asset(contract: ExtractContract) -> dg.AssetsDefinition:
     @dg.asset(
         key=key,
         partitions_def=monthly,
+        # A backfill of many months is one run; the months are ingested in order inside it.
+        backfill_policy=dg.BackfillPolicy.single_run(),
         group_name="raw",
         deps=deps,
         kinds={"duckdb", "pandera"},
@@ -52,39 +74,48 @@ def ingest_asset(contract: ExtractContract) -> dg.AssetsDefinition:
         ],
     )
     def _ingest(context: dg.AssetExecutionContext, warehouse: WarehouseResource, raw_store: RawStoreResource):
-        month = partition_month(context.partition_key)
-        try:
-            if contract.needs_matter_catalogue:
-                check_calendar_covers(month, monthly_last_day(month))
-            path = find_file(raw_store.month_dir(month), contract)
-            with warehouse.writer() as con:
-                ctx = validation_context(con, contract, month)
-            ingested = ingest_file(path, contract, ctx, settings.salt())
-        except (FileProblem, CalendarNotCovered) as e:
-            raise dg.Failure(description=f"{contract.name} {month:%Y-%m}: {e}") from e
-        source_file = str(path.relative_to(raw_store.folder))
-        with warehouse.writer() as con:
-            replace_month(con, month, ingested, source_file)
-            counts = reconcile(con, month, contract)
-        context.log.info(
-            f"{contract.name} {month:%Y-%m}: {ingested.rows_read} read, {ingested.loaded.height} loaded, "
-            f"{ingested.quarantined.height} quarantined"
+        per_month, reconciled, totals = (
+            {},
+            {},
+            dict.fromkeys(("rows_read", "rows_loaded", "rows_quarantined"), 0),
         )
-        balanced = counts["rows_read"] == counts["rows_loaded"] + counts["rows_quarantined"]
-        keys = ingested.key_status_counts
+        reasons: dict[str, int] = {}
+        mangled = invalid = 0
+        sources, encodings, unknown = [], set(), set()
+        for key_ in sorted(context.partition_keys):
+            month = partition_month(key_)
+            ingested, source_file, counts = ingest_month(contract, month, warehouse, raw_store)
+            context.log.info(
+                f"{contract.name} {key_}: {ingested.rows_read} read, {ingested.loaded.height} loaded, "
+                f"{ingested.quarantined.height} quarantined"
+            )
+            per_month[key_] = counts
+            reconciled[key_] = counts["rows_read"] == counts["rows_loaded"] + counts["rows_quarantined"]
+            totals = {k: totals[k] + counts[k] for k in totals}
+            for reason, n in ingested.reasons.items():
+                reasons[reason] = reasons.get(reason, 0) + n
+            mangled += ingested.key_status_counts.get("mangled", 0)
+            invalid += ingested.key_status_counts.get("invalid", 0)
+            sources.append(source_file)
+            encodings.add(ingested.encoding)
+            unknown |= set(ingested.unknown_columns)
         return dg.MaterializeResult(
             metadata={
-                "source_file": source_file,
-                "encoding": ingested.encoding,
-                "rows_read": ingested.rows_read,
-                "rows_loaded": ingested.loaded.height,
-                "rows_quarantined": ingested.quarantined.height,
-                "quarantine_reasons": dg.MetadataValue.json(ingested.reasons),
-                "unknown_columns": ", ".join(ingested.unknown_columns) or "none",
-                "id_numbers_mangled": keys.get("mangled", 0),
-                "id_numbers_invalid": keys.get("invalid", 0),
+                "source_file": ", ".join(sources),
+                "encoding": ", ".join(sorted(encodings)),
+                **totals,
+                "quarantine_reasons": dg.MetadataValue.json(reasons),
+                "unknown_columns": ", ".join(sorted(unknown)) or "none",
+                "id_numbers_mangled": mangled,
+                "id_numbers_invalid": invalid,
             },
-            check_results=[dg.AssetCheckResult(check_name=RECONCILE_CHECK, passed=balanced, metadata=counts)],
+            check_results=[
+                dg.AssetCheckResult(
+                    check_name=RECONCILE_CHECK,
+                    passed=all(reconciled.values()),
+                    metadata={"per_month": dg.MetadataValue.json(per_month)},
+                )
+            ],
         )
 
     return _ingest

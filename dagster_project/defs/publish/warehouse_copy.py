@@ -40,6 +40,7 @@ def publish_copy(working: Path, lock_timeout_s: float = 1800.0) -> Path:
 @dg.asset(
     key=["published", "warehouse"],
     partitions_def=monthly,
+    backfill_policy=dg.BackfillPolicy.single_run(),
     group_name="published",
     deps=list(warehouse_models.keys),
     kinds={"duckdb"},
