@@ -45,7 +45,7 @@ raw/.sample: | $(VENV)/.synced $(MANIFEST)
 
 sample: raw/.sample ## generate the bundled sample months into raw/ (deterministic)
 
-run: setup raw/.sample ## materialize every sample month: warehouse, annexes, report
+run: setup raw/.sample ## materialize every sample month: warehouse, indicators, published copy
 	$(BIN)/ywtb run --months $(SAMPLE_MONTHS)
 
 test: setup lint ## run every test (lint, unit, integration)

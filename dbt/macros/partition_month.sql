@@ -32,3 +32,16 @@
          when {{ denominator }} = 0 then null
          else ({{ numerator }})::double / ({{ denominator }})::double end
 {%- endmacro %}
+
+{#- The partitions the year to date reads: January of the partition's year up to the partition month. -#}
+{% macro in_year_to_date(month_column='month') -%}
+    {{ month_column }} between date_trunc('year', {{ partition_month() }}) and {{ partition_month() }}
+{%- endmacro %}
+
+{#- Each entity's latest monthly state this year. An entity with an event in a month is in that month's
+    extract, and a later state only adds events, so this state knows every event of the year so far. -#}
+{% macro latest_states_this_year(relation, key) -%}
+    select * from {{ relation }}
+    where {{ in_year_to_date() }}
+    qualify row_number() over (partition by {{ key }} order by month desc) = 1
+{%- endmacro %}

@@ -1,13 +1,7 @@
 -- 运行效能 counts per implementing department, for the month and for the year to date.
 with windows as ({{ indicator_windows() }}),
 
--- The latest state (as of the partition month) of every case seen this year: a case with an event in
--- a month is in that month's extract, and a later state only adds events.
-cases as (
-    select * from {{ ref('fct_case_states') }}
-    where month between date_trunc('year', {{ partition_month() }}) and {{ partition_month() }}
-    qualify row_number() over (partition by case_id order by month desc) = 1
-),
+cases as ({{ latest_states_this_year(ref('fct_case_states'), 'case_id') }}),
 
 flagged as (
     select

@@ -4,7 +4,7 @@ with windows as ({{ indicator_windows() }}),
 
 year_months as (
     select * from {{ ref('fct_certificates') }}
-    where month between date_trunc('year', {{ partition_month() }}) and {{ partition_month() }}
+    where {{ in_year_to_date() }}
 ),
 
 origins as (
@@ -22,7 +22,7 @@ due as (
     from {{ ref('fct_case_states') }} as cases
     inner join windows
         on cases.finish_time >= windows.window_start and cases.finish_time < windows.window_end
-    where cases.month between date_trunc('year', {{ partition_month() }}) and {{ partition_month() }}
+    where {{ in_year_to_date('cases.month') }}
         and cases.yields_certificate and cases.result = 'approved'
     qualify row_number() over (partition by cases.case_id, windows.period_window order by cases.month desc) = 1
 ),

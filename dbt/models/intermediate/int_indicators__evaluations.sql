@@ -15,5 +15,5 @@ select
 from {{ ref('fct_evaluations') }} as evaluations
 inner join windows
     on evaluations.eval_time >= windows.window_start and evaluations.eval_time < windows.window_end
-where evaluations.month between date_trunc('year', {{ partition_month() }}) and {{ partition_month() }}
+where {{ in_year_to_date('evaluations.month') }}
 group by all

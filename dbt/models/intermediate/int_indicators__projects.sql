@@ -1,17 +1,13 @@
 -- 工程审批 counts per county (region), for the month and the year to date.
 with windows as ({{ indicator_windows() }}),
 
-this_year as (
-    select * from {{ ref('fct_project_cases') }}
-    where month between date_trunc('year', {{ partition_month() }}) and {{ partition_month() }}
-    qualify row_number() over (partition by case_id order by month desc) = 1
-),
+this_year as ({{ latest_states_this_year(ref('fct_project_cases'), 'case_id') }}),
 
 projects as (
     select p.region_code, w.period_window, count(*) as projects
     from {{ ref('fct_projects') }} as p
     inner join windows as w on p.accepted_at >= w.window_start and p.accepted_at < w.window_end
-    where p.month between date_trunc('year', {{ partition_month() }}) and {{ partition_month() }}
+    where {{ in_year_to_date('p.month') }}
     group by all
 ),
 
@@ -31,7 +27,7 @@ checks as (
     select s.region_code, w.period_window, count(*) as spot_checks, count(*) filter (where s.is_accurate) as accurate
     from {{ ref('fct_spot_checks') }} as s
     inner join windows as w on s.checked_at >= w.window_start and s.checked_at < w.window_end
-    where s.month between date_trunc('year', {{ partition_month() }}) and {{ partition_month() }}
+    where {{ in_year_to_date('s.month') }}
     group by all
 ),
 
