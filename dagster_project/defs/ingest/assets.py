@@ -39,8 +39,8 @@ def ingest_month(
 ):
     """Ingest one extract for one month; returns (the ingested file, its path, the reconciled counts)."""
     try:
-        if contract.needs_matter_catalogue:
-            check_calendar_covers(month, monthly_last_day(month))
+        # Deadlines need working days: a month the calendar does not know fails instead of guessing.
+        check_calendar_covers(month, monthly_last_day(month))
         path = find_file(raw_store.month_dir(month), contract)
         with warehouse.writer() as con:
             ctx = validation_context(con, contract, month)
