@@ -39,7 +39,7 @@ $(MANIFEST): $(VENV)/.synced $(DBT_SOURCES)
 
 setup: $(VENV)/.synced $(MANIFEST) ## install the locked environment into .venv and prepare dbt
 
-raw/.sample: | $(VENV)/.synced $(MANIFEST)
+raw/.sample: | $(VENV)/.synced
 	$(BIN)/ywtb sample --months $(SAMPLE_MONTHS) --scale $(SAMPLE_SCALE) --out raw
 	@touch $@
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 import polars as pl
@@ -176,7 +176,8 @@ class Applied:
     certificates: pl.DataFrame
 
 
-@cache
+# Only the months a month's extracts look back over are kept: at scale 1 a month is millions of rows.
+@lru_cache(maxsize=LOOKBACK_MONTHS + 2)
 def applied_in(month: dt.date, scale: float, seed: int) -> Applied:
     w = world(seed)
     rng = rng_for(seed, "cases", month)
@@ -343,6 +344,7 @@ def _occurrence(rows: np.ndarray) -> np.ndarray:
 # --- one month's extracts -------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=1)  # cases, evaluations and certificates of a month all slice the same universe
 def universe(month: dt.date, scale: float, seed: int, lookback: int = LOOKBACK_MONTHS + 1) -> Applied:
     parts = [applied_in(add_months(month, -k), scale, seed) for k in range(lookback, -1, -1)]
     return Applied(

@@ -196,10 +196,12 @@ def headers_for(contract: ExtractContract, fmt: str) -> dict[str, str]:
     return {c.name: (c.aliases[0] if fmt == "gb18030" and c.aliases else c.label) for c in contract.columns}
 
 
-def write_table(text: pl.DataFrame, path: Path, fmt: str) -> Path:
+def write_table(text: pl.DataFrame, path: Path, fmt: str, exported_at: dt.datetime) -> Path:
     if fmt == "xlsx":
         path = path.with_suffix(".xlsx")
         with xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_numbers": False}) as wb:
+            # A workbook records when it was made; a fixed export time keeps the file reproducible.
+            wb.set_properties({"created": exported_at})
             ws = wb.add_worksheet("Sheet1")
             ws.write_row(0, 0, text.columns)
             for r, row in enumerate(text.iter_rows(), start=1):
@@ -253,7 +255,8 @@ def write_month(
         source_row[rank] = np.arange(1, len(rank) + 1)
         headers = headers_for(contract, fmt)
         text = text.rename({c: headers[c] for c in text.columns})
-        path = write_table(text, folder / f"{FILE_STEMS[name]}_{month:%Y%m}", fmt)
+        exported_at = dt.datetime.combine(gen.add_months(month, 1), dt.time())
+        path = write_table(text, folder / f"{FILE_STEMS[name]}_{month:%Y%m}", fmt, exported_at)
         written.append(path)
         first_planted = frame.height - len(kinds)
         planted += [(name, path.name, int(source_row[first_planted + i]), k) for i, k in enumerate(kinds)]

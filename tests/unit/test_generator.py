@@ -1,6 +1,7 @@
 """The sample generator is deterministic, month by month, and looks like the platform's exports."""
 
 import datetime as dt
+import zipfile
 
 import polars as pl
 
@@ -20,6 +21,19 @@ def test_a_month_comes_out_byte_for_byte_the_same_alone_or_after_other_months(tm
     for m in (4, 5, 6):
         write_month(dt.date(2021, m, 1), tmp_path / "b", scale=0.001, seed=3, bad_rows=0.02)
     assert file_bytes(tmp_path / "a" / "2021-06") == file_bytes(tmp_path / "b" / "2021-06")
+
+
+def test_a_workbook_month_is_reproducible_too(tmp_path):
+    april = dt.date(2021, 4, 1)
+    write_month(april, tmp_path / "a", scale=0.0005, seed=3)
+    write_month(april, tmp_path / "b", scale=0.0005, seed=3)
+    first = file_bytes(tmp_path / "a" / "2021-04")
+    assert all(name.endswith(".xlsx") for name in first)
+    assert first == file_bytes(tmp_path / "b" / "2021-04")
+    # Stamped with the export date (the month's end), not the clock: equal bytes above are no accident.
+    for path in (tmp_path / "a" / "2021-04").glob("*.xlsx"):
+        with zipfile.ZipFile(path) as book:
+            assert b"2021-05-01T00:00:00Z" in book.read("docProps/core.xml")
 
 
 def test_another_seed_gives_other_data(tmp_path):

@@ -17,14 +17,14 @@ origins as (
     group by case_id
 ),
 
+cases as ({{ latest_states_this_year(ref('fct_case_states'), 'case_id') }}),
+
 due as (
     select cases.dept_code, windows.period_window, cases.case_id
-    from {{ ref('fct_case_states') }} as cases
+    from cases
     inner join windows
         on cases.finish_time >= windows.window_start and cases.finish_time < windows.window_end
-    where {{ in_year_to_date('cases.month') }}
-        and cases.yields_certificate and cases.result = 'approved'
-    qualify row_number() over (partition by cases.case_id, windows.period_window order by cases.month desc) = 1
+    where cases.yields_certificate and cases.result = 'approved'
 ),
 
 case_counts as (
