@@ -2,6 +2,7 @@
 
   ywtb sample  --months 2021-01..2021-10 [--scale 0.005] [--bad-rows RATE] [--out raw]
   ywtb run     --months 2021-01..2021-10 [--raw DIR] [--warehouse FILE]
+  ywtb score    --rubric dazhou-2021 --table annex4 --input FILE.csv [--output OUT.csv] [--with annex5=FILE.csv]
   ywtb calendar                          rebuild the working-day calendar seed from chinese-calendar
 
 `run` materializes the monthly partitions of the whole asset graph through Dagster, month after
@@ -37,10 +38,25 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--months", default=DEFAULT_MONTHS)
     _locations(run)
 
+    score = sub.add_parser("score", help="re-score a printed annex table (CSV in the seeds' conventions)")
+    score.add_argument("--rubric", default="dazhou-2021", help="a shipped rubric name or a rubric YAML file")
+    score.add_argument("--table", required=True, help="which annex of the rubric the table is, e.g. annex4")
+    score.add_argument("--input", type=Path, required=True)
+    score.add_argument("--output", type=Path, help="default: <input>_scored.csv beside the input")
+    score.add_argument(
+        "--with",
+        dest="joined",
+        action="append",
+        default=[],
+        metavar="ANNEX=FILE",
+        help="another annex of the same report whose inputs complete this one's (附件1 with annex5=…)",
+    )
+
     sub.add_parser("calendar", help="rebuild dbt/seeds/ref_calendar_days.csv from chinese-calendar")
 
     args = parser.parse_args(argv)
-    return {"sample": cmd_sample, "run": cmd_run, "calendar": cmd_calendar}[args.command](args)
+    commands = {"sample": cmd_sample, "run": cmd_run, "score": cmd_score, "calendar": cmd_calendar}
+    return commands[args.command](args)
 
 
 def _locations(p: argparse.ArgumentParser) -> None:
@@ -138,6 +154,42 @@ def _failures(result) -> list[str]:
             user = err.cause if err and err.cause else err
             out.append(f"{event.step_key}: {user.message.strip() if user else 'unknown error'}")
     return out
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    from dagster_project.scoring.tables import TableError, rescore_table, write_rescored
+    from schemas.rubric import RubricError, load_rubric
+
+    joined = {}
+    for spec in args.joined:
+        name, sep, file = spec.partition("=")
+        if not sep:
+            print(f"--with {spec!r}: expected ANNEX=FILE, e.g. annex5=附件5.csv", file=sys.stderr)
+            return 2
+        joined[name] = Path(file)
+    try:
+        rubric = load_rubric(args.rubric)
+        result = rescore_table(rubric, args.table, args.input, joined)
+    except (RubricError, TableError, OSError) as e:
+        print(f"ywtb score: {e}", file=sys.stderr)
+        return 2
+    output = args.output or args.input.with_name(f"{args.input.stem}_scored.csv")
+    write_rescored(result, output)
+    name_col = next(c.header for c in rubric.annexes[args.table].columns if c.field == "org_name")
+    for column in (c.header for c in rubric.annexes[args.table].columns if c.score):
+        if column in result.given:
+            print(f"{column}: taken as printed (the table lacks its inputs; --with can join them)")
+            continue
+        ok, total = result.reproduced(column)
+        print(f"{column}: {ok}/{total} rows reproduced to the printed decimal")
+        for row in result.rows:
+            if row[f"{column}_residual"] not in ("", "0.00"):
+                print(
+                    f"  {row[name_col]}: printed {row[column]}, computed {row[f'{column}_computed']}, "
+                    f"residual {row[f'{column}_residual']}"
+                )
+    print(f"wrote {output}")
+    return 0
 
 
 def cmd_calendar(args: argparse.Namespace) -> int:
