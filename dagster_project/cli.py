@@ -1,7 +1,7 @@
 """`ywtb`: the command line of the pipeline.
 
   ywtb sample  --months 2021-01..2021-10 [--scale 0.005] [--bad-rows RATE] [--out raw]
-  ywtb run     --months 2021-01..2021-10 [--raw DIR] [--warehouse FILE]
+  ywtb run     --months 2021-01..2021-10 [--raw DIR] [--warehouse FILE] [--exports DIR]
   ywtb score    --rubric dazhou-2021 --table annex4 --input FILE.csv [--output OUT.csv] [--with annex5=FILE.csv]
   ywtb calendar                          rebuild the working-day calendar seed from chinese-calendar
 
@@ -64,6 +64,9 @@ def _locations(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--warehouse", type=Path, help="DuckDB file (default $YWTB_WAREHOUSE or warehouse/ywtb.duckdb)"
     )
+    p.add_argument(
+        "--exports", type=Path, help="folder for annexes and reports (default $YWTB_EXPORTS or out/)"
+    )
 
 
 def _apply_locations(args: argparse.Namespace) -> None:
@@ -72,6 +75,8 @@ def _apply_locations(args: argparse.Namespace) -> None:
         os.environ["YWTB_RAW_DIR"] = str(args.raw)
     if getattr(args, "warehouse", None):
         os.environ["YWTB_WAREHOUSE"] = str(args.warehouse)
+    if getattr(args, "exports", None):
+        os.environ["YWTB_EXPORTS"] = str(args.exports)
 
 
 def cmd_sample(args: argparse.Namespace) -> int:

@@ -9,6 +9,7 @@ from dagster_dbt import DbtCliResource
 
 from dagster_project.defs.ingest.assets import ingest_assets
 from dagster_project.defs.ingest.sensors import monthly_sensor
+from dagster_project.defs.publish.scorecard import annex_files, scorecard_tables
 from dagster_project.defs.publish.warehouse_copy import published_warehouse
 from dagster_project.defs.resources import RawStoreResource, WarehouseResource
 from dagster_project.defs.transform.assets import dbt_project, warehouse_models
@@ -21,7 +22,7 @@ MONTHLY_JOB = "monthly"
 monthly_job = dg.define_asset_job(MONTHLY_JOB, selection=dg.AssetSelection.all())
 
 defs = dg.Definitions(
-    assets=[*ingest_assets, warehouse_models, published_warehouse],
+    assets=[*ingest_assets, warehouse_models, scorecard_tables, annex_files, published_warehouse],
     jobs=[monthly_job],
     sensors=[monthly_sensor(monthly_job)],
     resources={

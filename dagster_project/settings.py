@@ -3,6 +3,7 @@
 YWTB_RAW_DIR      the raw folder, one sub-folder per month          (default raw/)
 YWTB_WAREHOUSE    the working DuckDB file                           (default warehouse/ywtb.duckdb)
 YWTB_EXPORTS      where annex tables and reports are written        (default out/)
+YWTB_RUBRIC       the scoring rubric: a shipped name or a YAML file (default dazhou-2021)
 YWTB_SALT         the salt for hashed personal keys; or
 YWTB_SALT_FILE    a file holding it (default: <warehouse>.salt, created once with a random salt)
 """
@@ -24,6 +25,13 @@ def warehouse_path() -> Path:
 
 def exports_dir() -> Path:
     return Path(os.environ.get("YWTB_EXPORTS", "out"))
+
+
+DEFAULT_RUBRIC = "dazhou-2021"
+
+
+def rubric() -> str:
+    return os.environ.get("YWTB_RUBRIC", DEFAULT_RUBRIC)
 
 
 def salt() -> str:

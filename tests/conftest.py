@@ -42,3 +42,13 @@ def env(monkeypatch, tmp_path):
     monkeypatch.setenv("YWTB_SALT", "test-salt")
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
     return tmp_path
+
+
+@pytest.fixture(autouse=True, scope="session")
+def exports_outside_the_checkout(tmp_path_factory):
+    """Runs in tests write their annexes and reports to a temporary folder, never to out/."""
+    mp = pytest.MonkeyPatch()
+    folder = tmp_path_factory.mktemp("out")
+    mp.setenv("YWTB_EXPORTS", str(folder))
+    yield folder
+    mp.undo()

@@ -1,0 +1,213 @@
+"""The scored tables of a month, from the warehouse, with the rubric in settings (YWTB_RUBRIC):
+
+scorecard.item_scores   every item of every organisation: value, points, and the reason for a loss
+scorecard.org_scores    category subtotals, deductions, total and rank per organisation and group
+scorecard.annex1..8     the annexes the rubric publishes, in printed order (English column names,
+                        the printed header as each column's comment)
+
+and the files people read: out/<YYYY-MM>/annex1.csv … and annexes.xlsx. The figures are year to
+date, as the report prints them; a month's scores depend only on that month's marts.
+"""
+
+import datetime as dt
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import polars as pl
+
+from dagster_project import settings
+from dagster_project.defs.partitions import monthly, partition_month
+from dagster_project.defs.publish.exports import Column, Sheet, write_csv, write_workbook
+from dagster_project.defs.resources import WarehouseResource
+from dagster_project.scoring import scorecard as sc
+from dagster_project.scoring.tables import max_points
+from schemas.marts import scorecard as contracts
+from schemas.rubric import Annex, AnnexColumn, Rubric, load_rubric
+
+SCHEMA = "scorecard"
+UPSTREAM = [
+    dg.AssetKey(["marts", "ind_indicator_values"]),
+    dg.AssetKey(["marts", "fct_assessed_inputs"]),
+    dg.AssetKey(["reference", "ref_organisations"]),
+]
+LABELS = {
+    "month": "数据月份（分区，月初日期）",
+    "rubric": "评分细则",
+    "scoring_group": "考核组别",
+    "org_code": "单位编码",
+    "org_name": "单位名称",
+    "category": "指标类别",
+    "item": "评分项",
+    "item_label": "评分项名称",
+    "value": "计分所用的值（比率为小数）",
+    "points": "得分",
+    "max_points": "满分",
+    "full_points": "规则可得最高分",
+    "points_lost": "失分",
+    "full_marks_at": "得满分所需的值",
+    "status": "计分情况：scored/missing_full/missing_mean/missing_zero/excluded",
+    "reason": "失分原因",
+    "deduction_points": "扣分项合计",
+    "total_points": "综合得分",
+    "group_rank": "组内排名",
+}
+
+
+def annex_tables(rubric: Rubric) -> list[str]:
+    return list(rubric.annexes)
+
+
+# The asset graph shows the annexes of the shipped rubric; a rubric configured instead must publish
+# the same annexes (its rules and layouts may differ).
+PUBLISHED_ANNEXES = annex_tables(load_rubric(settings.DEFAULT_RUBRIC))
+
+
+def configured_rubric() -> Rubric:
+    rubric = load_rubric(settings.rubric())
+    if annex_tables(rubric) != PUBLISHED_ANNEXES:
+        raise ValueError(
+            f"rubric {rubric.rubric} publishes {annex_tables(rubric) or 'no annexes'}; "
+            f"the pipeline publishes {PUBLISHED_ANNEXES} (set YWTB_RUBRIC to a rubric with those annexes)"
+        )
+    return rubric
+
+
+def read_month(con: duckdb.DuckDBPyConnection, month: dt.date) -> tuple[pl.DataFrame, ...]:
+    params = {"month": month}
+    organisations = con.sql("select * from reference.ref_organisations").pl()
+    indicators = con.sql(
+        "select org_code, period_window, indicator_code, value from marts.ind_indicator_values where month = $month",
+        params=params,
+    ).pl()
+    assessed = con.sql(
+        "select org_code, indicator_code, value from marts.fct_assessed_inputs where month = $month",
+        params=params,
+    ).pl()
+    return organisations, indicators, assessed
+
+
+def build_month(rubric: Rubric, month: dt.date, frames: tuple[pl.DataFrame, ...]) -> dict[str, pl.DataFrame]:
+    """Every scorecard table of the month, validated against its contract."""
+    inputs = sc.gather_inputs(rubric, *frames)
+    cards = sc.score_month(rubric, inputs)
+    tables = {
+        "item_scores": contracts.item_scores.validate(sc.item_scores_frame(month, rubric, cards)),
+        "org_scores": contracts.org_scores(rubric).validate(
+            sc.org_scores_frame(month, rubric, inputs, cards)
+        ),
+    }
+    for name, annex in rubric.annexes.items():
+        schema = contracts.annex(rubric, name, annex, sc.field_name, max_points)
+        tables[name] = schema.validate(sc.annex_frame(month, rubric, name, inputs, cards))
+    return tables
+
+
+def comments(rubric: Rubric, table: str) -> dict[str, str]:
+    if table in rubric.annexes:
+        annex = rubric.annexes[table]
+        return {"month": LABELS["month"], "org_code": LABELS["org_code"]} | {
+            sc.field_name(c): c.header for c in annex.columns
+        }
+    labels = dict(LABELS)
+    labels |= {f"{c.code}_points": f"{c.label}得分" for c in rubric.categories}
+    return labels
+
+
+def replace_month(
+    con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, month: dt.date, labels
+) -> None:
+    """Delete the month, insert it again: a rerun never duplicates, and other months stay untouched."""
+    target = f"{SCHEMA}.{table}"
+    con.execute(f"create schema if not exists {SCHEMA}")
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [SCHEMA, table],
+    ).fetchone()[0]
+    if not exists:
+        con.execute(f"create table {target} as select * from frame limit 0")
+        for column, label in labels.items():
+            if column in frame.columns:
+                con.execute(f"comment on column {target}.{column} is '{label.replace(chr(39), chr(39) * 2)}'")
+    con.execute(f"delete from {target} where month = ?", [month])
+    con.execute(f"insert into {target} by name select * from frame")
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec([SCHEMA, name], deps=UPSTREAM, kinds={"duckdb", "pandera"}, group_name=SCHEMA)
+        for name in ("item_scores", "org_scores", *PUBLISHED_ANNEXES)
+    ],
+    partitions_def=monthly,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+)
+def scorecard_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    """Scores every organisation with the rubric and lays out the annexes, validated by their contracts."""
+    rubric = configured_rubric()
+    counts: dict[str, int] = {}
+    with warehouse.writer() as con:
+        for key in sorted(context.partition_keys):
+            month = partition_month(key)
+            tables = build_month(rubric, month, read_month(con, month))
+            con.execute("begin")
+            for name, frame in tables.items():
+                replace_month(con, name, frame, month, comments(rubric, name))
+                counts[name] = counts.get(name, 0) + frame.height
+            con.execute("commit")
+            context.log.info(f"scorecard {key}: {', '.join(f'{n} {f.height}' for n, f in tables.items())}")
+    for name, rows in counts.items():
+        yield dg.MaterializeResult(asset_key=[SCHEMA, name], metadata={"rows": rows, "rubric": rubric.rubric})
+
+
+# --------------------------------------------------------------------------------------------- files
+
+
+def column_kind(rubric: Rubric, column: AnnexColumn) -> str:
+    if column.field:
+        return "rank" if column.field == "rank" else "text"
+    if column.score:
+        return "decimal"
+    unit = rubric.inputs[column.input].unit
+    if column.header.endswith("_pct"):
+        return "pct"
+    return "count" if unit == "count" and column.scale == 1 else "decimal"
+
+
+def annex_sheet(rubric: Rubric, name: str, annex: Annex, frame: pl.DataFrame) -> Sheet:
+    fields = [sc.field_name(c) for c in annex.columns]
+    return Sheet(
+        name=name.replace("annex", "附件"),
+        title=annex.title,
+        columns=[Column(c.header, column_kind(rubric, c), c.scale) for c in annex.columns],
+        rows=frame.sort("rank").select(fields).rows(),
+    )
+
+
+def export_month(con: duckdb.DuckDBPyConnection, rubric: Rubric, month: dt.date, folder: Path) -> list[Path]:
+    sheets = []
+    for name, annex in rubric.annexes.items():
+        frame = con.sql(f"select * from {SCHEMA}.{name} where month = $month", params={"month": month}).pl()
+        sheet = annex_sheet(rubric, name, annex, frame)
+        write_csv(folder / f"{name}.csv", sheet)
+        sheets.append(sheet)
+    workbook = folder / "annexes.xlsx"
+    write_workbook(workbook, sheets, created=dt.datetime.combine(month, dt.time()))
+    return [folder / f"{name}.csv" for name in rubric.annexes] + [workbook]
+
+
+@dg.asset(
+    key=["exports", "annexes"],
+    partitions_def=monthly,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    group_name="exports",
+    deps=[dg.AssetKey([SCHEMA, name]) for name in PUBLISHED_ANNEXES],
+    kinds={"csv", "excel"},
+    description="The annexes as files: out/<YYYY-MM>/annex1.csv … (the seeds' conventions) and annexes.xlsx (the printed layout).",
+)
+def annex_files(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    rubric = configured_rubric()
+    written: list[Path] = []
+    with warehouse.writer() as con:  # the writers' lock: never read a month another run is rewriting
+        for key in sorted(context.partition_keys):
+            written += export_month(con, rubric, partition_month(key), settings.exports_dir() / key)
+    return dg.MaterializeResult(metadata={"files": len(written), "folder": str(settings.exports_dir())})

@@ -1,0 +1,171 @@
+"""The scored tables and annexes built from the warehouse: their contracts, their published column
+sets, the workbook's layout, and that re-scoring the exported tables gives back their scores."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+import fastexcel
+import pandera.errors
+import polars as pl
+import pytest
+
+from dagster_project.defs.publish.scorecard import build_month, read_month
+from dagster_project.scoring.tables import rescore_table
+from schemas.rubric import load_rubric
+
+pytestmark = pytest.mark.integration
+PUBLISHED = Path(__file__).resolve().parents[1] / "fixtures" / "published"
+HEADERS = {
+    "annex1": PUBLISHED / "dazhou2021_annex1_city_groupA.csv",
+    "annex2": PUBLISHED / "headers" / "dazhou2021_annex2_city_groupB.csv",
+    "annex3": PUBLISHED / "headers" / "dazhou2021_annex3_county_summary.csv",
+    "annex4": PUBLISHED / "dazhou2021_annex4_city_matters.csv",
+    "annex5": PUBLISHED / "dazhou2021_annex5_city_datashare.csv",
+    "annex6": PUBLISHED / "dazhou2021_annex6_county_matters.csv",
+    "annex7": PUBLISHED / "headers" / "dazhou2021_annex7_county_datashare.csv",
+    "annex8": PUBLISHED / "headers" / "dazhou2021_annex8_county_engineering.csv",
+}
+JUNE = dt.date(2021, 6, 1)
+
+
+def header(path: Path) -> list[str]:
+    with path.open(encoding="utf-8") as f:
+        return next(csv.reader(f))
+
+
+@pytest.fixture(scope="module")
+def exports(built) -> Path:
+    return built[1].parent / "out" / "2021-06"
+
+
+@pytest.fixture(scope="module")
+def june_tables(built) -> dict[str, pl.DataFrame]:
+    with duckdb.connect(built[1], read_only=True) as con:
+        return build_month(load_rubric("dazhou-2021"), JUNE, read_month(con, JUNE))
+
+
+def test_each_annex_lists_every_organisation_of_its_groups_once(built):
+    with duckdb.connect(built[1], read_only=True) as con:
+        rows = {
+            f"annex{n}": con.execute(
+                f"select count(*) from scorecard.annex{n} where month = '2021-06-01'"
+            ).fetchone()[0]
+            for n in range(1, 9)
+        }
+    assert rows == {
+        "annex1": 23,
+        "annex2": 16,
+        "annex3": 8,
+        "annex4": 39,
+        "annex5": 39,
+        "annex6": 8,
+        "annex7": 8,
+        "annex8": 8,
+    }
+
+
+def test_exports_have_exactly_the_published_column_sets(exports):
+    for name, published in HEADERS.items():
+        assert header(exports / f"{name}.csv") == header(published), name
+
+
+def test_exported_annexes_rescore_to_their_own_printed_scores(exports):
+    """Re-scoring reads the printed (rounded) inputs back, so a score may move by the rounding of its
+    inputs: 人均主动评价数 printed 0.00 is worth up to 0.03 points. Nothing else differs."""
+    rubric = load_rubric("dazhou-2021")
+    joined = {
+        "annex1": {"annex5": exports / "annex5.csv"},
+        "annex2": {"annex5": exports / "annex5.csv"},
+        "annex3": {"annex7": exports / "annex7.csv", "annex8": exports / "annex8.csv"},
+    }
+    for name in HEADERS:
+        result = rescore_table(rubric, name, exports / f"{name}.csv", joined.get(name))
+        assert result.given == [], name
+        score = rubric.annexes[name].sort_column.header
+        residuals = [abs(float(r[f"{score}_residual"])) for r in result.rows]
+        assert len(residuals) == len(result.rows) > 0
+        assert max(residuals) <= 0.05, (name, max(residuals))
+
+
+def test_every_category_is_the_sum_of_its_items_and_every_loss_has_a_reason(june_tables):
+    items, orgs = june_tables["item_scores"], june_tables["org_scores"]
+    sums = items.group_by("org_code", "category").agg(pl.col("points").sum())
+    long = orgs.unpivot(
+        index="org_code",
+        on=[
+            c
+            for c in orgs.columns
+            if c.endswith("_points") and c not in ("deduction_points", "total_points", "max_points")
+        ],
+    ).drop_nulls("value")
+    joined = long.with_columns(category=pl.col("variable").str.strip_suffix("_points")).join(
+        sums, on=["org_code", "category"]
+    )
+    assert joined.height == long.height
+    assert (joined["value"] - joined["points"]).abs().max() < 1e-9
+    lost = items.filter(pl.col("points_lost") > 0)
+    assert lost.height > 0 and lost["reason"].str.len_chars().min() > 0
+
+
+def test_a_table_breaking_its_contract_fails(june_tables, built):
+    """Protection check: a corrupted annex or score table does not pass its contract."""
+    from dagster_project.scoring import scorecard as sc
+    from dagster_project.scoring.tables import max_points
+    from schemas.marts import scorecard as contracts
+
+    rubric = load_rubric("dazhou-2021")
+    annex4 = contracts.annex(rubric, "annex4", rubric.annexes["annex4"], sc.field_name, max_points)
+    good = june_tables["annex4"]
+    annex4.validate(good)
+    breaks = {
+        "a score above the maximum": good.with_columns(matters_points=pl.lit(32.5)),
+        "rows out of score order": good.reverse().with_columns(
+            rank=pl.int_range(1, pl.len() + 1, dtype=pl.Int64)
+        ),
+        "an organisation twice": pl.concat([good, good.head(1)]),
+        "序号 with a gap": good.with_columns(rank=pl.col("rank") * 2),
+    }
+    for what, bad in breaks.items():
+        with pytest.raises(pandera.errors.SchemaError):
+            annex4.validate(bad)
+            pytest.fail(what)
+    items = june_tables["item_scores"]
+    with pytest.raises(pandera.errors.SchemaError):
+        contracts.item_scores.validate(items.with_columns(points=pl.col("full_points") + 1))
+    orgs = june_tables["org_scores"]
+    with pytest.raises(pandera.errors.SchemaError):
+        contracts.org_scores(rubric).validate(orgs.with_columns(total_points=pl.col("total_points") + 0.5))
+    with pytest.raises(pandera.errors.SchemaError):
+        contracts.org_scores(rubric).validate(orgs.with_columns(group_rank=pl.lit(1, dtype=pl.Int64)))
+
+
+def test_the_workbook_has_the_printed_layout(exports):
+    book = fastexcel.read_excel(exports / "annexes.xlsx")
+    assert book.sheet_names == [f"附件{n}" for n in range(1, 9)]
+    annex4 = book.load_sheet("附件4", header_row=None).to_polars()
+    cells = annex4.rows()
+    assert cells[0][0] == "附件4 市级部门事项梳理进度表"
+    # a two-level header: 办事指南异常数 over 准确类 / 便利类 / 错敏类
+    assert cells[1][:3] == ("序号", "部门", "依申请事项数")
+    assert cells[1][6] == "办事指南异常数" and cells[2][6:9] == ("准确类", "便利类", "错敏类")
+    body = cells[3:]
+    assert [int(float(r[0])) for r in body] == list(range(1, 40))
+    scores = [float(r[-1]) for r in body]
+    assert scores == sorted(scores, reverse=True)
+    annex1 = book.load_sheet("附件1", header_row=None).to_polars().rows()
+    assert annex1[1][3] == "机构配置准确率"  # the header without the CSV's _pct
+    assert any(cell == "—" for row in annex1[2:] for cell in row)  # not applicable, never 0
+
+
+def test_item_scores_explain_each_point_lost_with_the_value_for_full_marks(june_tables):
+    items = june_tables["item_scores"]
+    proportional = items.filter(pl.col("item") == "instant_matters", pl.col("points_lost") > 0)
+    for row in proportional.iter_rows(named=True):
+        assert row["full_marks_at"] == 0.51
+        assert row["points"] == pytest.approx(
+            3 * row["value"] / 0.51 if row["scoring_group"] != "county" else 2 * row["value"] / 0.51
+        )
