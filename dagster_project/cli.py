@@ -3,6 +3,7 @@
   ywtb sample  --months 2021-01..2021-10 [--scale 0.005] [--bad-rows RATE] [--out raw]
   ywtb run     --months 2021-01..2021-10 [--raw DIR] [--warehouse FILE] [--exports DIR]
   ywtb score    --rubric dazhou-2021 --table annex4 --input FILE.csv [--output OUT.csv] [--with annex5=FILE.csv]
+  ywtb report   --month 2021-06 [--warehouse FILE] [--exports DIR]   the 情况通报 from the published copy
   ywtb calendar                          rebuild the working-day calendar seed from chinese-calendar
 
 `run` materializes the monthly partitions of the whole asset graph through Dagster, month after
@@ -33,6 +34,13 @@ def main(argv: list[str] | None = None) -> int:
     sample.add_argument("--bad-rows", type=float, default=0.0, help="share of bad rows to plant, e.g. 0.01")
     sample.add_argument("--seed", type=int, default=2021)
     sample.add_argument("--out", type=Path, default=Path("raw"))
+    sample.add_argument(
+        "--calibrate-to",
+        type=Path,
+        metavar="TABLE.csv",
+        help="a published 运行情况表 (city or county layout): generate --month and the month before so the pipeline reproduces it",
+    )
+    sample.add_argument("--month", help="with --calibrate-to: the table's month, e.g. 2021-06")
 
     run = sub.add_parser("run", help="materialize monthly partitions of the whole asset graph")
     run.add_argument("--months", default=DEFAULT_MONTHS)
@@ -52,10 +60,20 @@ def main(argv: list[str] | None = None) -> int:
         help="another annex of the same report whose inputs complete this one's (附件1 with annex5=…)",
     )
 
+    report = sub.add_parser("report", help="write out/<YYYY-MM>/report.html and report.md for a built month")
+    report.add_argument("--month", required=True, help="e.g. 2021-06")
+    _locations(report)
+
     sub.add_parser("calendar", help="rebuild dbt/seeds/ref_calendar_days.csv from chinese-calendar")
 
     args = parser.parse_args(argv)
-    commands = {"sample": cmd_sample, "run": cmd_run, "score": cmd_score, "calendar": cmd_calendar}
+    commands = {
+        "sample": cmd_sample,
+        "run": cmd_run,
+        "score": cmd_score,
+        "report": cmd_report,
+        "calendar": cmd_calendar,
+    }
     return commands[args.command](args)
 
 
@@ -80,6 +98,8 @@ def _apply_locations(args: argparse.Namespace) -> None:
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
+    if args.calibrate_to:
+        return cmd_calibrate(args)
     from dagster_project.sample.generator import parse_months
     from dagster_project.sample.writer import delivery_format, write_month
 
@@ -90,6 +110,36 @@ def cmd_sample(args: argparse.Namespace) -> int:
             f"{month:%Y-%m}  {delivery_format(month):9}  {len(files)} files  {time.monotonic() - started:.1f}s",
             flush=True,
         )
+    return 0
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from dagster_project.defs.partitions import partition_month
+    from dagster_project.sample.calibrate import CalibrationError, write_calibrated
+    from dagster_project.sample.generator import add_months
+
+    if not args.month:
+        print("ywtb sample --calibrate-to needs --month, the table's month (e.g. 2021-06)", file=sys.stderr)
+        return 2
+    month = partition_month(args.month)
+    try:
+        result = write_calibrated(args.calibrate_to, month, args.out)
+    except CalibrationError as e:
+        print(f"ywtb sample: {e}", file=sys.stderr)
+        return 2
+    before = add_months(month, -1)
+    print(
+        f"{len(result.rows)} rows ({result.layout}), {len(result.cases)} cases -> {args.out}/{before:%Y-%m}, {args.out}/{month:%Y-%m}"
+    )
+    if result.problems:
+        print(f"{len(result.problems)} cells cannot be reproduced:")
+        for problem in result.problems:
+            print(f"  {problem}")
+    else:
+        print("every cell can be reproduced")
+    print(
+        f"next: ywtb run --months {before:%Y-%m},{month:%Y-%m} --raw {args.out}  (then compare out/{month:%Y-%m}/{result.layout}.csv)"
+    )
     return 0
 
 
@@ -194,6 +244,36 @@ def cmd_score(args: argparse.Namespace) -> int:
                     f"residual {row[f'{column}_residual']}"
                 )
     print(f"wrote {output}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Reads the published copy, so it works while a run is writing the working file."""
+    _apply_locations(args)
+    import duckdb
+
+    from dagster_project import settings
+    from dagster_project.defs.partitions import partition_month
+    from dagster_project.defs.publish.report import write_report
+    from dagster_project.defs.publish.warehouse_copy import published_path
+
+    source = published_path(settings.warehouse_path())
+    if not source.exists():
+        print(
+            f"ywtb report: no published warehouse at {source}; run `ywtb run --months {args.month}` first",
+            file=sys.stderr,
+        )
+        return 2
+    month = partition_month(args.month)
+    with duckdb.connect(source, read_only=True) as con:
+        built = con.execute("select count(*) from scorecard.org_scores where month = ?", [month]).fetchall()[
+            0
+        ][0]
+        if not built:
+            print(f"ywtb report: {args.month} is not in {source}; run it first", file=sys.stderr)
+            return 2
+        for path in write_report(con, month, settings.exports_dir() / args.month):
+            print(f"wrote {path}")
     return 0
 
 

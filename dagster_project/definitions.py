@@ -9,6 +9,10 @@ from dagster_dbt import DbtCliResource
 
 from dagster_project.defs.ingest.assets import ingest_assets
 from dagster_project.defs.ingest.sensors import monthly_sensor
+from dagster_project.defs.publish.completeness import completeness_tables, feedback_forms
+from dagster_project.defs.publish.four_indicators import four_indicator_files, target_checks_table
+from dagster_project.defs.publish.ops_tables import ops_table_files
+from dagster_project.defs.publish.report import report
 from dagster_project.defs.publish.scorecard import annex_files, scorecard_tables
 from dagster_project.defs.publish.warehouse_copy import published_warehouse
 from dagster_project.defs.resources import RawStoreResource, WarehouseResource
@@ -22,7 +26,19 @@ MONTHLY_JOB = "monthly"
 monthly_job = dg.define_asset_job(MONTHLY_JOB, selection=dg.AssetSelection.all())
 
 defs = dg.Definitions(
-    assets=[*ingest_assets, warehouse_models, scorecard_tables, annex_files, published_warehouse],
+    assets=[
+        *ingest_assets,
+        warehouse_models,
+        scorecard_tables,
+        annex_files,
+        ops_table_files,
+        completeness_tables,
+        feedback_forms,
+        target_checks_table,
+        four_indicator_files,
+        report,
+        published_warehouse,
+    ],
     jobs=[monthly_job],
     sensors=[monthly_sensor(monthly_job)],
     resources={

@@ -214,19 +214,26 @@ def write_table(text: pl.DataFrame, path: Path, fmt: str, exported_at: dt.dateti
 
 
 def write_month(
-    month: dt.date, out: Path, scale: float, seed: int = 2021, bad_rows: float = 0.0
+    month: dt.date,
+    out: Path,
+    scale: float,
+    seed: int = 2021,
+    bad_rows: float = 0.0,
+    frames: dict[str, pl.DataFrame] | None = None,
+    fmt: str | None = None,
 ) -> list[Path]:
+    """The month's extracts as a delivery: generated ones, or `frames` given (the calibrated generator)."""
     folder = out / f"{month:%Y-%m}"
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.iterdir():  # a regenerated month replaces the old one, whatever its format was
         if old.is_file():
             old.unlink()
-    fmt = delivery_format(month)
+    fmt = fmt or delivery_format(month)
     rng = gen.rng_for(seed, "bad-rows", month)
     planted: list[tuple[str, str, int, str]] = []
     mangled: list[tuple[str, str, int, str]] = []
     written = []
-    for name, frame in month_frames(month, scale, seed).items():
+    for name, frame in (frames if frames is not None else month_frames(month, scale, seed)).items():
         contract = CONTRACTS[name]
         kinds: list[str] = []
         order = np.arange(frame.height, dtype=float)

@@ -232,7 +232,7 @@ def _add_sums(rubric: Rubric, values: dict[str, float | None]) -> None:
 def write_rescored(result: Rescored, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=result.header)
+        writer = csv.DictWriter(f, fieldnames=result.header, lineterminator="\n")
         writer.writeheader()
         writer.writerows(result.rows)
 

@@ -44,3 +44,36 @@ def test_the_sensor_requests_each_complete_month_once_and_again_when_a_file_chan
         assert requested == ["2021-02", "2021-04", "2021-06"]
         again = [r for r in sensor(ctx) if isinstance(r, dg.RunRequest)]
         assert again == []
+
+
+def test_the_published_layer_follows_the_warehouse_and_the_copy_comes_last():
+    from dagster_project.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    keys = {
+        k.to_user_string()
+        for k in graph.get_all_asset_keys()
+        if k.path[0] in ("scorecard", "exports", "completeness")
+    }
+    assert keys == {
+        "scorecard/item_scores",
+        "scorecard/org_scores",
+        *(f"scorecard/annex{n}" for n in range(1, 9)),
+        "scorecard/target_checks",
+        "exports/four_indicators",
+        "completeness/extracts_by_org",
+        "completeness/matters_without_cases",
+        "exports/annexes",
+        "exports/ops_tables",
+        "exports/feedback_forms",
+        "exports/report",
+    }
+    assert (
+        dg.AssetKey(["marts", "ind_indicator_values"])
+        in graph.get(dg.AssetKey(["scorecard", "annex1"])).parent_keys
+    )
+    copy = graph.get(dg.AssetKey(["published", "warehouse"])).parent_keys
+    assert {
+        dg.AssetKey(["scorecard", "org_scores"]),
+        dg.AssetKey(["completeness", "extracts_by_org"]),
+    } <= copy

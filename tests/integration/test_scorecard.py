@@ -169,3 +169,138 @@ def test_item_scores_explain_each_point_lost_with_the_value_for_full_marks(june_
         assert row["points"] == pytest.approx(
             3 * row["value"] / 0.51 if row["scoring_group"] != "county" else 2 * row["value"] / 0.51
         )
+
+
+OPS_HEADERS = {
+    "ops_city": PUBLISHED / "dazhou2021_06_ops_city.csv",
+    "ops_county": PUBLISHED / "headers" / "dazhou2021_06_ops_county.csv",
+}
+
+
+def test_operations_tables_have_exactly_the_published_column_sets(exports):
+    for name, published in OPS_HEADERS.items():
+        assert header(exports / f"{name}.csv") == header(published), name
+
+
+def test_operations_table_prints_the_months_counts_and_zero_for_nothing_to_measure(exports, built):
+    with duckdb.connect(built[1], read_only=True) as con:
+        finished = dict(
+            con.execute(
+                """select o.org_name, v.value::bigint from marts.ind_indicator_values v
+                   join reference.ref_organisations o using (org_code)
+                   where v.month = '2021-06-01' and v.period_window = 'month'
+                     and v.indicator_code = 'finished_cases' and o.org_level = 'county'"""
+            ).fetchall()
+        )
+    rows = list(csv.DictReader((exports / "ops_county.csv").open(encoding="utf-8")))
+    assert {r["地区"]: int(r["办件情况_办结"]) for r in rows} == finished
+    city = list(csv.DictReader((exports / "ops_city.csv").open(encoding="utf-8")))
+    none_promised = [r for r in city if r["承诺件办件情况_办结"] == "0"]
+    assert all(r["承诺件办件效率_提前办结_pct"] == "0.00" for r in none_promised)
+
+
+def test_operations_contract_fails_when_a_part_exceeds_its_whole(built):
+    from dagster_project.defs.publish.ops_tables import read_ops
+    from schemas.marts.ops import ops_case_flow
+
+    with duckdb.connect(built[1], read_only=True) as con:
+        frame = read_ops(con, JUNE).drop("org_name")
+    ops_case_flow.validate(frame)
+    with pytest.raises(pandera.errors.SchemaError, match="online_finished_cases_within_finished_cases"):
+        ops_case_flow.validate(frame.with_columns(online_finished_cases=pl.col("finished_cases") + 1))
+
+
+def test_the_report_agrees_with_the_annexes_and_draws_its_charts(exports):
+    import re
+    import xml.etree.ElementTree as ET
+
+    html = (exports / "report.html").read_text(encoding="utf-8")
+    md = (exports / "report.md").read_text(encoding="utf-8")
+    assert '<meta charset="utf-8">' in html and "Noto Sans CJK SC" in html  # Chinese renders with a CJK font
+    assert "<script" not in html and "http" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    svgs = re.findall(r"<svg.*?</svg>", html, re.S)
+    assert len(svgs) >= 4
+    for svg in svgs:
+        ET.fromstring(svg)  # well-formed, so a browser draws it
+    annex1 = list(csv.DictReader((exports / "annex1.csv").open(encoding="utf-8")))
+    top = "、".join(f"{r['部门']}（{r['综合得分']}分）" for r in annex1[:2])
+    bottom = "、".join(f"{r['部门']}（{r['综合得分']}分）" for r in annex1[::-1][:2])
+    sentence = f"市级部门A组：得分前两名为{top}；后两名为{bottom}。"
+    assert sentence in html and sentence in md
+    assert "五、问题整改台账" in md and "七、数据完整性" in md
+
+
+def test_the_problem_ledger_has_one_row_per_organisation_and_shortfall(exports, june_tables):
+    md = (exports / "report.md").read_text(encoding="utf-8")
+    ledger = md.split("## 五、问题整改台账")[1].split("\n## ")[0]
+    rows = [line for line in ledger.splitlines() if line.startswith("| ") and not line.startswith("| 序号")]
+    assert len(rows) == june_tables["item_scores"].filter(pl.col("points_lost") > 1e-9).height
+
+
+def test_completeness_reconciles_with_what_was_ingested(built):
+    with duckdb.connect(built[1], read_only=True) as con:
+        by_org = dict(
+            con.execute(
+                """select extract, sum(rows_loaded + rows_quarantined) from completeness.extracts_by_org
+                   where month = '2021-06-01' group by all"""
+            ).fetchall()
+        )
+        ingested = dict(
+            con.execute(
+                "select extract, rows_read from audit.ingest_log where month = '2021-06-01'"
+            ).fetchall()
+        )
+    assert by_org == {extract: n for extract, n in ingested.items() if extract != "spot_checks"}
+
+
+def test_each_department_gets_a_feedback_form_listing_its_matters_without_cases(built, exports):
+    with duckdb.connect(built[1], read_only=True) as con:
+        expected = dict(
+            con.execute(
+                """select o.org_name, count(*) from completeness.matters_without_cases m
+                   join reference.ref_organisations o on o.org_code = m.dept_code
+                   where m.month = '2021-06-01' group by all"""
+            ).fetchall()
+        )
+        used = con.execute(
+            """select count(*) from completeness.matters_without_cases m
+               join marts.fct_case_states c using (matter_code) where m.month = '2021-06-01'"""
+        ).fetchall()[0][0]
+    assert expected and used == 0
+    forms = {p.stem: p for p in (exports / "feedback").glob("*.xlsx")}
+    assert set(forms) == set(expected)
+    name, path = next(iter(forms.items()))
+    rows = fastexcel.read_excel(path).load_sheet(0, header_row=None).to_polars().rows()
+    assert rows[1] == ("序号", "事项编码", "事项名称", "办件量", "未产生办件的原因（请填写）")
+    assert len(rows) - 2 == expected[name]
+
+
+def test_ywtb_report_writes_the_month_from_the_published_copy(built, tmp_path):
+    from dagster_project.cli import main
+
+    assert (
+        main(["report", "--month", "2021-06", "--warehouse", str(built[1]), "--exports", str(tmp_path)]) == 0
+    )
+    assert (tmp_path / "2021-06" / "report.html").stat().st_size > 10_000
+    assert (
+        main(["report", "--month", "2020-01", "--warehouse", str(built[1]), "--exports", str(tmp_path)]) == 2
+    )
+
+
+def test_four_indicator_tables_have_the_published_columns_and_are_checked_against_the_targets(exports, built):
+    assert header(exports / "four_indicators_depts.csv") == header(
+        PUBLISHED / "jiangbei2021_annex2_depts_4ind.csv"
+    )
+    assert header(exports / "four_indicators_regions.csv") == header(
+        PUBLISHED / "headers" / "chongqing2021_districts_4ind.csv"
+    )
+    with duckdb.connect(built[1], read_only=True) as con:
+        checks = con.sql("select * from scorecard.target_checks where month = '2021-06-01'").pl()
+    visits = checks.filter(pl.col("target") == "site_visits", pl.col("value").is_not_null())
+    assert visits.height > 0
+    assert (visits["is_met"] == (visits["value"] <= 0.3)).all()
+    rows = list(csv.DictReader((exports / "four_indicators_regions.csv").open(encoding="utf-8")))
+    compression = checks.filter(pl.col("target") == "time_limit_compression")
+    by_name = dict(zip(compression["org_name"], compression["value"], strict=True))
+    for r in rows:
+        assert float(r["承诺时限压缩比_pct"]) == pytest.approx(by_name[r["区划"]] * 100, abs=0.005)

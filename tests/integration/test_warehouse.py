@@ -192,7 +192,7 @@ def test_analysts_query_the_published_copy_without_error_while_a_month_is_remate
     shutil.copy(wh, working)
     published = working.with_name("published.duckdb")
     shutil.copy(wh.with_name("published.duckdb"), published)
-    env = {"YWTB_SALT": "warehouse-salt", "PATH": "/usr/bin:/bin"}
+    env = {"YWTB_SALT": "warehouse-salt", "PATH": "/usr/bin:/bin", "YWTB_EXPORTS": str(tmp_path / "out")}
     ywtb = str(Path(sys.executable).with_name("ywtb"))
     run = subprocess.Popen(
         [ywtb, "run", "--months", "2021-06", "--raw", str(raw), "--warehouse", str(working)],
@@ -215,7 +215,7 @@ def test_two_runs_at_once_both_finish_one_waiting_for_the_other(built, tmp_path)
     raw, wh = built
     working = tmp_path / "ywtb.duckdb"
     shutil.copy(wh, working)
-    env = {"YWTB_SALT": "warehouse-salt", "PATH": "/usr/bin:/bin"}
+    env = {"YWTB_SALT": "warehouse-salt", "PATH": "/usr/bin:/bin", "YWTB_EXPORTS": str(tmp_path / "out")}
     ywtb = str(Path(sys.executable).with_name("ywtb"))
     args = [ywtb, "run", "--months", "2021-06", "--raw", str(raw), "--warehouse", str(working)]
     runs = [
@@ -223,8 +223,8 @@ def test_two_runs_at_once_both_finish_one_waiting_for_the_other(built, tmp_path)
         for _ in range(2)
     ]
     for run in runs:
-        run.wait()
-        assert run.returncode == 0, run.stderr[-2000:]
+        _, stderr = run.communicate()
+        assert run.returncode == 0, stderr[-2000:]
     assert mart_checksums(working) == mart_checksums(wh)
 
 

@@ -51,6 +51,7 @@ def test_dbt_models_are_keyed_by_schema_and_read_the_ingestion_assets():
         "fct_spot_checks",
         "fct_matter_snapshots",
         "fct_assessed_inputs",
+        "ops_case_flow",
         "ind_indicator_values",
     }
 

@@ -54,7 +54,7 @@ def csv_cell(column: Column, value: object) -> str:
 def write_csv(path: Path, sheet: Sheet) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f)
+        writer = csv.writer(f, lineterminator="\n")
         writer.writerow([c.header for c in sheet.columns])
         writer.writerows(
             [csv_cell(c, v) for c, v in zip(sheet.columns, row, strict=True)] for row in sheet.rows

@@ -19,6 +19,7 @@ import polars as pl
 from dagster_project import settings
 from dagster_project.defs.partitions import monthly, partition_month
 from dagster_project.defs.publish.exports import Column, Sheet, write_csv, write_workbook
+from dagster_project.defs.publish.tables import replace_month
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.scoring import scorecard as sc
 from dagster_project.scoring.tables import max_points
@@ -114,25 +115,6 @@ def comments(rubric: Rubric, table: str) -> dict[str, str]:
     return labels
 
 
-def replace_month(
-    con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, month: dt.date, labels
-) -> None:
-    """Delete the month, insert it again: a rerun never duplicates, and other months stay untouched."""
-    target = f"{SCHEMA}.{table}"
-    con.execute(f"create schema if not exists {SCHEMA}")
-    exists = con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-        [SCHEMA, table],
-    ).fetchone()[0]
-    if not exists:
-        con.execute(f"create table {target} as select * from frame limit 0")
-        for column, label in labels.items():
-            if column in frame.columns:
-                con.execute(f"comment on column {target}.{column} is '{label.replace(chr(39), chr(39) * 2)}'")
-    con.execute(f"delete from {target} where month = ?", [month])
-    con.execute(f"insert into {target} by name select * from frame")
-
-
 @dg.multi_asset(
     specs=[
         dg.AssetSpec([SCHEMA, name], deps=UPSTREAM, kinds={"duckdb", "pandera"}, group_name=SCHEMA)
@@ -151,7 +133,7 @@ def scorecard_tables(context: dg.AssetExecutionContext, warehouse: WarehouseReso
             tables = build_month(rubric, month, read_month(con, month))
             con.execute("begin")
             for name, frame in tables.items():
-                replace_month(con, name, frame, month, comments(rubric, name))
+                replace_month(con, f"{SCHEMA}.{name}", frame, month, comments(rubric, name))
                 counts[name] = counts.get(name, 0) + frame.height
             con.execute("commit")
             context.log.info(f"scorecard {key}: {', '.join(f'{n} {f.height}' for n, f in tables.items())}")

@@ -13,6 +13,7 @@ import dagster as dg
 import duckdb
 
 from dagster_project.defs.partitions import monthly
+from dagster_project.defs.publish.completeness import completeness_tables
 from dagster_project.defs.publish.scorecard import scorecard_tables
 from dagster_project.defs.resources import WarehouseResource, writer_lock
 from dagster_project.defs.transform.assets import warehouse_models
@@ -43,7 +44,7 @@ def publish_copy(working: Path, lock_timeout_s: float = 1800.0) -> Path:
     partitions_def=monthly,
     backfill_policy=dg.BackfillPolicy.single_run(),
     group_name="published",
-    deps=[*warehouse_models.keys, *scorecard_tables.keys],
+    deps=[*warehouse_models.keys, *scorecard_tables.keys, *completeness_tables.keys],
     kinds={"duckdb"},
     description="Read-only copy of the warehouse for analysts (published.duckdb beside the working file), swapped in atomically.",
 )

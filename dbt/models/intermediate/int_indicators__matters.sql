@@ -25,8 +25,16 @@ counted as (
         sum(max_visits) filter (where is_on_application) as visits,
         sum(legal_limit_days - promised_limit_days) filter (where is_on_application and legal_limit_days > 0)
             as limit_days_saved,
-        sum(legal_limit_days) filter (where is_on_application and legal_limit_days > 0) as legal_limit_days
-    from active
+        sum(legal_limit_days) filter (where is_on_application and legal_limit_days > 0) as legal_limit_days,
+        -- The four indicators of 003 (重庆江北) are over 行政许可 matters only.
+        count(*) filter (where is_licence) as licence_matters,
+        count(*) filter (where is_licence and is_instant) as licence_instant,
+        count(*) filter (where is_licence and online_depth = 4) as licence_full_online,
+        sum(max_visits) filter (where is_licence) as licence_visits,
+        sum(legal_limit_days - promised_limit_days) filter (where is_licence and legal_limit_days > 0)
+            as licence_limit_days_saved,
+        sum(legal_limit_days) filter (where is_licence and legal_limit_days > 0) as licence_legal_limit_days
+    from (select *, is_on_application and matter_type = '行政许可' as is_licence from active)
     group by dept_code
 )
 

@@ -40,6 +40,7 @@ department_rows as (
         ['online_promised_finished_cases', 'online_promised_finished', none],
         ['online_promised_finished_late_cases', 'online_promised_finished_late', none],
         ['online_handling_rate', 'online_finished', 'finished'],
+        ['online_promised_share', 'online_promised_finished', 'promised_finished'],
         ['online_handling_speedup_rate', 'online_handling_days_saved', 'online_handling_legal_days'],
         ['online_early_finish_rate', 'online_promised_finished_early', 'online_promised_finished'],
         ['matter_coverage_rate', 'matters_with_cases', 'listed_matters'],
@@ -75,6 +76,11 @@ department_rows as (
         ['online_depth_score', 'depth_points', 'on_application'],
         ['average_site_visits', 'visits', 'on_application'],
         ['time_limit_compression_rate', 'limit_days_saved', 'legal_limit_days'],
+        ['licence_matters', 'licence_matters', none],
+        ['licence_time_limit_compression_rate', 'licence_limit_days_saved', 'licence_legal_limit_days'],
+        ['licence_average_site_visits', 'licence_visits', 'licence_matters'],
+        ['licence_instant_share', 'licence_instant', 'licence_matters'],
+        ['licence_full_online_rate', 'licence_full_online', 'licence_matters'],
     ]) }}
 ),
 
