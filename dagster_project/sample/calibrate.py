@@ -22,20 +22,23 @@ import csv
 import datetime as dt
 import math
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 
 from dagster_project.reference import calendar, organisations
+from dagster_project.sample import generator as gen
 from dagster_project.sample import people
 from dagster_project.sample.generator import add_months
 from dagster_project.sample.writer import write_month
 from dagster_project.scoring.engine import printed
 from dagster_project.scoring.tables import org_key
 from schemas.marts.ops import LAYOUTS, OPS_COLUMNS, PARTS, layout_of
-from schemas.raw import CONTRACTS
 
+SEED = 2021
+BACKGROUND_SCALE = 0.0005  # of the extracts the 运行情况表 does not read (certificates, projects, …)
 MAX_LEGAL_DAYS = 250  # the longest legal limit (working days) the search may use
 COUNTS = {
     "applied_cases": "A",
@@ -89,7 +92,16 @@ class Calibration:
     layout: str
     rows: list[Printed]
     cases: list[Case] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)  # "row 3 市X 承诺提速: why"
+    problems: list[str] = field(default_factory=list)  # "row 3 市X promise_speedup_rate: why"
+
+    def unreproducible(self) -> set[tuple[str, str]]:
+        """(printed name, published header) of every cell named in the problems."""
+        headers = dict((f, h) for h, f in (*OPS_COLUMNS, *LAYOUTS[self.layout]["tail"]))
+        cells = set()
+        for problem in self.problems:
+            _, _, name, rate = problem.split(":")[0].split(" ")
+            cells.add((name, headers[rate]))
+        return cells
 
 
 # ------------------------------------------------------------------------------------ reading the table
@@ -156,27 +168,38 @@ class Days:
         self.month = month
         self.workdays = [d for d in cal["calendar_date"] if start <= d < end]
         self.index = {d: i for i, d in enumerate(self.workdays)}
-        in_month = [d for d in self.workdays if d >= month]
-        # For each calendar length d: the pair (accept, finish) of workdays, finishing in the month, with
-        # the fewest workdays W between them (most room for being on time), preferring an acceptance in
-        # the month before (the month's acceptances are counted apart).
-        self.spans: dict[int, tuple[int, dt.date, dt.date]] = {}
-        for f in in_month:
+        self.in_month = [d for d in self.workdays if d >= month]
+        self.last_before = max(d for d in self.workdays if d < month)
+        self.first_in = min(self.in_month)
+        self._lengths: dict[tuple[int, bool, bool], list[int]] = {}
+        # For each calendar length d, the pair (accept, finish) of workdays finishing in the month with
+        # the fewest workdays W between them (most room for being on time): one accepted in the month
+        # before (preferred: the month's acceptances are counted apart) and one accepted in the month.
+        self.before: dict[int, tuple[int, dt.date, dt.date]] = {}
+        self.within: dict[int, tuple[int, dt.date, dt.date]] = {}
+        for f in self.in_month:
             for a in self.workdays:
                 if a > f:
                     break
                 d, w = (f - a).days, self.index[f] - self.index[a]
-                key = (w, a >= month)
-                best = self.spans.get(d)
-                if best is None or key < (best[0], best[1] >= month):
-                    self.spans[d] = (w, a, f)
-        self.last_before = max(d for d in self.workdays if d < month)
-        self.first_in = min(in_month)
-        self.in_month = in_month
+                spans = self.within if a >= month else self.before
+                if d not in spans or w < spans[d][0]:
+                    spans[d] = (w, a, f)
 
-    def lengths(self, legal: int, late: bool) -> list[int]:
-        """Calendar lengths a case with this legal limit can take: on time needs W ≤ P ≤ L, late W ≥ 1."""
-        return sorted(d for d, (w, _, _) in self.spans.items() if (w >= 1 if late else w <= legal))
+    def span(self, d: int, legal: int, late: bool, avoid_month: bool) -> tuple[int, dt.date, dt.date] | None:
+        """The dates of a case taking d calendar days: on time needs W ≤ P ≤ L, late needs W ≥ 1."""
+        for spans in (self.before,) if avoid_month else (self.before, self.within):
+            if d in spans and ((spans[d][0] >= 1) if late else (spans[d][0] <= legal)):
+                return spans[d]
+        return None
+
+    def lengths(self, legal: int, late: bool, avoid_month: bool) -> list[int]:
+        """Calendar lengths a case with this legal limit can take (memoised: the search asks often)."""
+        key = (legal, late, avoid_month)
+        if key not in self._lengths:
+            candidates = set(self.before) | (set() if avoid_month else set(self.within))
+            self._lengths[key] = sorted(d for d in candidates if self.span(d, legal, late, avoid_month))
+        return self._lengths[key]
 
 
 # -------------------------------------------------------------------------------------- fitting a ratio
@@ -186,33 +209,60 @@ def split(total: int, n: int) -> list[int]:
     return [total // n + (1 if i < total % n else 0) for i in range(n)]
 
 
+Promised = tuple[int, int, tuple[int, dt.date, dt.date], bool]  # (legal limit, calendar days, span, late)
+
+
 def fit_handling(
-    days: Days, ok: int, late: int, target: float | None, offset: tuple[int, int] = (0, 0)
-) -> tuple[list[tuple[int, int]], tuple[int, int]] | None:
-    """Legal limits and calendar lengths (L, d) for `ok` on-time and `late` late promised cases, such
-    that (offset numerator + Σ(L − d)) / (offset denominator + ΣL) prints as `target`."""
+    days: Days,
+    ok: int,
+    late: int,
+    target: float | None,
+    offset: tuple[int, int] = (0, 0),
+    within_budget: int | None = None,
+    any_ratio: bool = False,
+):
+    """Solutions, smallest legal limits first: ([Promised], (numerator, denominator)) for `ok` on-time
+    and `late` late promised cases, such that (offset numerator + Σ(L − d)) / (offset denominator + ΣL)
+    prints as `target` (any ratio with `any_ratio`). Acceptances in the month before are tried first;
+    at most `within_budget` cases are accepted in the month (the month's acceptances are printed)."""
     n = ok + late
-    if n == 0:
-        num, den = offset
-        return ([], offset) if matches(num / den if den else None, target) else None
-    lo, hi = interval(target or 0.0)
     num0, den0 = offset
-    for base in range(1, MAX_LEGAL_DAYS):
-        for extra in range(n):
-            legals = [base + 1] * extra + [base] * (n - extra)
-            total = sum(legals) + den0
-            # Σd such that (num0 + ΣL − Σd) / total is in [lo, hi)
-            d_min = math.floor(num0 + total - den0 - hi * total) + 1
-            d_max = math.floor(num0 + total - den0 - lo * total)
-            allowed = [days.lengths(legal, i >= ok) for i, legal in enumerate(legals)]
-            low, high = sum(a[0] for a in allowed), sum(a[-1] for a in allowed)
-            for goal in range(max(d_min, low), min(d_max, high) + 1):
-                lengths = decompose(goal, allowed)
-                if lengths is not None:
-                    pairs = list(zip(legals, lengths, strict=True))
-                    saved = sum(legal - d for legal, d in pairs)
-                    return pairs, (num0 + saved, den0 + sum(legals))
-    return None
+    if n == 0:
+        if any_ratio or matches(num0 / den0 if den0 else None, target):
+            yield [], offset
+        return
+    lo, hi = (-math.inf, math.inf) if any_ratio else interval(target or 0.0)
+    lates = [True] * late + [False] * ok  # the last case tunes the sums; an on-time one if there is one
+    # A few cases need one with a limit of its own to reach the printed precision: few cases, a wide search.
+    tuners = range(1, MAX_LEGAL_DAYS) if n <= 50 else range(1, 61) if n <= 200 else [None]
+    for avoid_month in (True, False):
+        for base in range(1, MAX_LEGAL_DAYS):
+            for tuner in tuners:
+                legals = [base] * (n - 1) + [tuner or base]
+                total = sum(legals) + den0
+                # Σd such that (num0 + ΣL − Σd) / total is in [lo, hi)
+                d_min = -(10**9) if any_ratio else math.floor(num0 + total - den0 - hi * total) + 1
+                d_max = 10**9 if any_ratio else math.floor(num0 + total - den0 - lo * total)
+                allowed = [
+                    days.lengths(legal, is_late, avoid_month)
+                    for legal, is_late in zip(legals, lates, strict=True)
+                ]
+                if any(not a for a in allowed):
+                    continue
+                low, high = sum(a[0] for a in allowed), sum(a[-1] for a in allowed)
+                for goal in range(max(d_min, low), min(d_max, high) + 1):
+                    lengths = decompose(goal, allowed)
+                    if lengths is None:
+                        continue
+                    cases = [
+                        (legal, d, days.span(d, legal, is_late, avoid_month), is_late)
+                        for legal, d, is_late in zip(legals, lengths, lates, strict=True)
+                    ]
+                    within = sum(1 for _, _, (_, a, _), _ in cases if a >= days.month)
+                    if within_budget is not None and within > within_budget:
+                        break
+                    yield cases, (num0 + sum(legal - d for legal, d, _, _ in cases), total)
+                    break
 
 
 def decompose(goal: int, allowed: list[list[int]]) -> list[int] | None:
@@ -241,13 +291,9 @@ def fit_promise(cases: list[Case], target: float | None) -> bool:
     p_high = sum(c.p_range[1] for c in fixed)
     for free_legal in range(len(free), len(free) * MAX_LEGAL_DAYS + 1) if free else [0]:
         total = fixed_legal + free_legal
-        if total == 0:
-            continue
         # (total − ΣP) / total in [lo, hi)  ⇔  ΣP in (total(1 − hi), total(1 − lo)]
-        want_low = math.floor(total * (1 - hi)) + 1
-        want_high = math.floor(total * (1 - lo))
-        goal = max(want_low, p_low)
-        if goal > min(want_high, p_high + free_legal):
+        goal = max(math.floor(total * (1 - hi)) + 1, p_low)
+        if total == 0 or goal > min(math.floor(total * (1 - lo)), p_high + free_legal):
             continue
         for c, legal in zip(free, split(free_legal, len(free)), strict=True):
             c.legal, c.promise = legal, 0
@@ -256,8 +302,7 @@ def fit_promise(cases: list[Case], target: float | None) -> bool:
             c.promise = c.p_range[0]
             rest -= c.promise
         for c in [*fixed, *free]:
-            top = c.p_range[1] if c.p_range else c.legal
-            more = min(rest, top - c.promise)
+            more = min(rest, (c.p_range[1] if c.p_range else c.legal) - c.promise)
             c.promise += more
             rest -= more
         return rest == 0
@@ -272,19 +317,14 @@ def at(day: dt.date, hour: int) -> dt.datetime:
 
 
 def build_row(days: Days, row: Printed, problems: list[str]) -> list[Case]:
+    """The month's cases of one printed row; what cannot be reproduced goes to `problems`."""
     c = dict(row.counts)
     where = f"row {row.line} {row.name}"
     for part, whole in PARTS:
         p, w = COUNTS[part], COUNTS[whole]
         if c[p] > c[w]:
-            problems.append(f"{where} {part}: {c[p]} is more than {whole} {c[w]}; printed as {c[w]}")
+            problems.append(f"{where} {part}: {c[p]} is more than {whole} {c[w]}; generated as {c[w]}")
             c[p] = c[w]
-    instant_late = c["FL"] - c["PFL"]
-    if instant_late > c["F"] - c["PF"]:
-        problems.append(
-            f"{where} finished_late_cases: {c['FL']} late but only {c['F'] - c['PF']} instant cases can be"
-        )
-        instant_late = c["F"] - c["PF"]
     rates = row.rates
     derived = {
         "early_finish_rate": (c["PF"] - c["PFL"]) / c["PF"] if c["PF"] else None,
@@ -295,109 +335,153 @@ def build_row(days: Days, row: Printed, problems: list[str]) -> list[Case]:
         if not matches(value, rates[rate]):
             shown = 0.0 if value is None else printed(value * 100)
             problems.append(
-                f"{where} {rate}: printed {printed((rates[rate] or 0) * 100):.2f}, the counts give {shown:.2f}"
+                f"{where} {rate}: printed {printed((rates[rate] or 0) * 100):.2f}, its counts give {shown:.2f}"
             )
 
     # Promised cases finished in the month, online first: 线上办理提速 over them, then 办理提速 over all.
+    # Several solutions are tried: 承诺提速 must be reachable with the same legal limits.
+    handling = rates["handling_speedup_rate"]
+    if c["PF"] and c["PF"] == c["OPF"] and not matches(handling, rates["online_handling_speedup_rate"]):
+        problems.append(
+            f"{where} handling_speedup_rate: printed {printed((handling or 0) * 100):.2f}, but every promised case "
+            f"is online and 线上办理提速 is printed {printed((rates['online_handling_speedup_rate'] or 0) * 100):.2f}"
+        )
+        handling = rates["online_handling_speedup_rate"]
+    attempts = 200 if c["PF"] <= 50 else 20
     on_ok, on_late = c["OPF"] - c["OPFL"], c["OPFL"]
     off_late = c["PFL"] - c["OPFL"]
     off_ok = c["PF"] - c["OPF"] - off_late
-    online = fit_handling(days, on_ok, on_late, rates["online_handling_speedup_rate"])
-    if online is None:
-        problems.append(
-            f"{where} online_handling_speedup_rate: no dates and limits give {rates['online_handling_speedup_rate']}"
+
+    def within(promised: list[Promised]) -> int:
+        return sum(1 for _, _, (_, a, _), _ in promised if a >= days.month)
+
+    best: tuple[list[Case], list[str]] | None = None
+    online_fits = list(
+        islice(
+            fit_handling(days, on_ok, on_late, rates["online_handling_speedup_rate"], within_budget=c["R"]), 6
         )
-        online = fit_handling(days, on_ok, on_late, 1.0) or ([], (0, 0))
-    everything = fit_handling(days, off_ok, off_late, rates["handling_speedup_rate"], online[1])
-    if everything is None:
-        problems.append(
-            f"{where} handling_speedup_rate: no dates and limits give {rates['handling_speedup_rate']}"
-        )
-        everything = fit_handling(days, off_ok, off_late, 1.0) or ([], (0, 0))
-    cases: list[Case] = []
-    for pairs, ok, is_online in ((online[0], on_ok, True), (everything[0], off_ok, False)):
-        for i, (legal, d) in enumerate(pairs):
-            w, a, f = days.spans[d]
-            late = i >= ok
-            cases.append(
-                Case(
-                    True,
-                    is_online,
-                    accept=at(a, 9),
-                    finish=at(f, 16),
-                    legal=legal,
-                    p_range=(0, min(w - 1, legal)) if late else (w, legal),
-                )
+    )
+    for online in online_fits:
+        budget = c["R"] - within(online[0])
+        for everything in islice(fit_handling(days, off_ok, off_late, handling, online[1], budget), attempts):
+            attempt = build_cases(days, row, c, online[0], everything[0])
+            if best is None or len(attempt[1]) < len(best[1]):
+                best = attempt
+            if not best[1]:
+                break
+        if best is not None and not best[1]:
+            break
+    if best is None:
+        # Keep the counts exact and the rates that can be: the printed 办理提速 is named instead.
+        if not online_fits:
+            problems.append(
+                f"{where} online_handling_speedup_rate: no dates and limits give "
+                f"{printed((rates['online_handling_speedup_rate'] or 0) * 100):.2f} with {c['R']} cases accepted in the month"
             )
-    # Instant cases finished in the month: accepted the evening before the month, late ones the morning.
+            online_fits = list(
+                islice(fit_handling(days, on_ok, on_late, None, within_budget=c["R"], any_ratio=True), 1)
+            )
+        online = online_fits[0] if online_fits else ([], (0, 0))
+        problems.append(
+            f"{where} handling_speedup_rate: no dates and limits give {printed((handling or 0) * 100):.2f} "
+            f"with {c['R']} cases accepted in the month"
+        )
+        budget = c["R"] - within(online[0])
+        rest = next(
+            fit_handling(days, off_ok, off_late, None, online[1], budget, any_ratio=True), ([], (0, 0))
+        )
+        best = build_cases(days, row, c, online[0], rest[0])
+    problems.extend(best[1])
+    return best[0]
+
+
+def build_cases(days: Days, row: Printed, c: dict[str, int], online: list[Promised], offline: list[Promised]):
+    """(cases, problems) of one organisation's month, its promised cases' limits and dates given."""
+    where = f"row {row.line} {row.name}"
+    problems: list[str] = []
+    finished: list[Case] = []
+    for promised, is_online in ((online, True), (offline, False)):
+        for legal, _, (w, a, f), late in promised:
+            p_range = (0, min(w - 1, legal)) if late else (w, legal)
+            finished.append(
+                Case(True, is_online, accept=at(a, 9), finish=at(f, 16), legal=legal, p_range=p_range)
+            )
+    # Instant cases finished in the month: accepted the evening before (late ones the morning before).
+    instant = c["F"] - c["PF"]
+    instant_late = c["FL"] - c["PFL"]
+    if instant_late > instant:
+        problems.append(
+            f"{where} finished_late_cases: {c['FL']} late, but only {instant} instant cases can be besides the promised"
+        )
+        instant_late = instant
     online_instant = c["OF"] - c["OPF"]
-    for i in range(c["F"] - c["PF"]):
+    for i in range(instant):
         late = i < instant_late
         accept = at(days.last_before, 9 if late else 20)
-        cases.append(
+        finished.append(
             Case(
                 False,
-                i >= c["F"] - c["PF"] - online_instant,
+                i >= instant - online_instant,
                 accept=accept,
                 finish=at(days.first_in, 11 if late else 8),
             )
         )
 
-    # Accepted in the month: the finished cases accepted in it, the rest still open at the month's end.
-    accepted_finished = [x for x in cases if x.accept >= at(days.month, 0)]
+    # Accepted in the month: the finished cases accepted in it, the others still open at its end.
+    month_start = at(days.month, 0)
+    accepted_finished = [x for x in finished if x.accept >= month_start]
     open_count = c["R"] - len(accepted_finished)
     if open_count < 0:
         problems.append(
-            f"{where} accepted_cases: {len(accepted_finished)} finished cases must be accepted in the month, printed {c['R']}"
+            f"{where} accepted_cases: {len(accepted_finished)} finished cases had to be accepted in the month, printed {c['R']}"
         )
         open_count = 0
-    last_day = days.in_month[-1]
-    opened = [Case(False, accept=at(last_day, 10)) for _ in range(open_count)]
-    core = min(c["A"], len(accepted_finished) + open_count)  # accepted in the month and applied in it
+    opened = [Case(False, accept=at(days.in_month[-1], 10)) for _ in range(open_count)]
+    accepted = accepted_finished + opened
+
+    # Channels. Online accepted = the finished ones accepted online + online open cases.
+    fixed_online = sum(x.online for x in accepted_finished)
+    open_online = c["OR"] - fixed_online
+    if not 0 <= open_online <= open_count:
+        problems.append(
+            f"{where} online_accepted_cases: {c['OR']} is out of reach ({fixed_online} finished online, {open_count} open)"
+        )
+        open_online = min(max(open_online, 0), open_count)
+    for x in opened[:open_online]:
+        x.online = True
+    online_acc = [x for x in accepted if x.online]
+    offline_acc = [x for x in accepted if not x.online]
+    # Online applied = online among the accepted cases applied in the month (the core) + online pending
+    # ones: the core is as large as the counts allow (a case applied and accepted in the month).
+    for core in range(min(c["A"], len(accepted)), -1, -1):
+        lowest, highest = max(0, core - len(offline_acc)), min(core, len(online_acc))
+        core_online = max(lowest, c["OA"] - (c["A"] - core))
+        if core_online <= highest and core_online <= c["OA"]:
+            break
+    else:
+        problems.append(
+            f"{where} online_applied_cases: {c['OA']} is out of reach with the accepted cases' channels"
+        )
+        core, core_online = min(c["A"], len(accepted)), 0
+    in_core = set(map(id, online_acc[:core_online] + offline_acc[: core - core_online]))
     pending = [
         Case(False, apply=at(days.in_month[len(days.in_month) // 2], 10)) for _ in range(c["A"] - core)
     ]
-    in_core = (accepted_finished + opened)[:core]
-
-    # Channels: online accepted = online among the month's acceptances; online applied likewise.
-    fixed_online = sum(x.online for x in accepted_finished)
-    want_open = c["OR"] - fixed_online
-    if not 0 <= want_open <= open_count:
-        problems.append(
-            f"{where} online_accepted_cases: {c['OR']} cannot be reached with {fixed_online} fixed and {open_count} open"
-        )
-        want_open = min(max(want_open, 0), open_count)
-    core_open = [x for x in in_core if x in opened]
-    fixed_core_online = sum(x.online for x in in_core if x not in opened)
-    # Put the open online cases among the applied-this-month ones as far as the applied count needs.
-    need = c["OA"] - fixed_core_online
-    in_core_online = min(want_open, len(core_open), max(0, need))
-    in_core_online = max(in_core_online, want_open - (open_count - len(core_open)))
-    for x in core_open[:in_core_online]:
+    for x in pending[: max(0, c["OA"] - core_online)]:
         x.online = True
-    for x in [o for o in opened if o not in core_open][: want_open - in_core_online]:
-        x.online = True
-    pending_online = c["OA"] - fixed_core_online - in_core_online
-    if not 0 <= pending_online <= len(pending):
-        problems.append(
-            f"{where} online_applied_cases: {c['OA']} cannot be reached with the accepted cases' channels"
-        )
-        pending_online = min(max(pending_online, 0), len(pending))
-    for x in pending[:pending_online]:
-        x.online = True
-    for x in accepted_finished + opened:
-        x.apply = x.accept - dt.timedelta(hours=1) if x in in_core else at(days.last_before, 8)
-    for x in cases:
+    for x in accepted:
+        x.apply = x.accept - dt.timedelta(hours=1) if id(x) in in_core else at(days.last_before, 8)
+    for x in finished:
         if x.apply is None:
             x.apply = x.accept - dt.timedelta(hours=1)
 
-    month_cases = cases + opened + pending
-    if not fit_promise(month_cases, rates["promise_speedup_rate"]):
+    cases = finished + opened + pending
+    if not fit_promise(cases, row.rates["promise_speedup_rate"]):
         problems.append(
-            f"{where} promise_speedup_rate: no promised limits give {rates['promise_speedup_rate']}"
+            f"{where} promise_speedup_rate: no promised limits give {printed((row.rates['promise_speedup_rate'] or 0) * 100):.2f}"
         )
-        fit_promise(month_cases, 1.0)
-    return month_cases
+        fit_promise(cases, 1.0)
+    return cases, problems
 
 
 def calibrate(path: Path, month: dt.date) -> tuple[Calibration, dict[dt.date, dict[str, pl.DataFrame]]]:
@@ -547,12 +631,11 @@ def month_extracts(month: dt.date, cases, matters, evaluations, rng) -> dict[str
         applicant_id_number=pl.Series([""] * n),
         applicant_phone=pl.Series(people.phones(rng, n)),
     )
-    in_month = [e for e in evaluations if start <= e["eval_time"] < end]
-    empty = {
-        name: pl.DataFrame(schema={c.name: pl.String for c in contract.columns})
-        for name, contract in CONTRACTS.items()
-    }
-    return empty | {
+    # A default evaluation (not an active one, so no 主动评价数 moves) keeps the file from being empty.
+    default = evaluation_row(cases[0][0], f"CD{month:%Y%m}", at(month, 12)) | {"eval_source": "默认评价"}
+    in_month = [e for e in evaluations if start <= e["eval_time"] < end] + [default]
+    # The extracts the table says nothing about come from the ordinary generator, at a small scale.
+    return {
         "matters": pl.DataFrame(matters),
         "cases": frame,
         "evaluations": pl.DataFrame(
@@ -563,9 +646,10 @@ def month_extracts(month: dt.date, cases, matters, evaluations, rng) -> dict[str
                 "rectify_due": pl.Datetime("ms"),
                 "rectified_at": pl.Datetime("ms"),
             },
-        )
-        if in_month
-        else empty["evaluations"],
+        ),
+        "certificates": gen.certificates_extract(month, BACKGROUND_SCALE, SEED),
+        **gen.project_extracts(month, BACKGROUND_SCALE, SEED),
+        "assessed_inputs": gen.assessed_inputs_extract(month, SEED),
     }
 
 
