@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from dagster_project.scoring.engine import Scorecard, score_group
-from dagster_project.scoring.tables import _add_sums, annex_rows
+from dagster_project.scoring.tables import add_sums, annex_rows
 from schemas.rubric import AnnexColumn, Rubric, resolve
 
 
@@ -68,7 +68,7 @@ def gather_inputs(
                 mine[name] = indicators.get((code, spec.window, source))
             else:
                 mine[name] = measured.get((code, source))
-        _add_sums(rubric, mine)
+        add_sums(rubric, mine)
         values[code] = mine
     return MonthInputs(orgs, values)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from dagster_project.reference import organisations
@@ -126,12 +127,16 @@ def group_of_row(rubric: Rubric, annex: Annex, name: str, where: str) -> str:
     )
 
 
-def org_key(name: str) -> str:
-    """The organisation a printed name means (aliases resolved); an unknown name stands for itself."""
+@cache
+def _known_names() -> dict[str, str]:
     ref = organisations()
     names = dict(zip(ref.frame["org_name"], ref.frame["org_code"], strict=True))
-    names |= dict(zip(ref.aliases["alias_name"], ref.aliases["org_code"], strict=True))
-    return names.get(name, name)
+    return names | dict(zip(ref.aliases["alias_name"], ref.aliases["org_code"], strict=True))
+
+
+def org_key(name: str) -> str:
+    """The organisation a printed name means (aliases resolved); an unknown name stands for itself."""
+    return _known_names().get(name, name)
 
 
 def _annex(rubric: Rubric, annex_name: str) -> Annex:
@@ -185,7 +190,7 @@ def rescore_table(
         for other in extra:
             for code, value in other.get(org_key(name), {}).items():
                 inputs[name].setdefault(code, value)
-        _add_sums(rubric, inputs[name])
+        add_sums(rubric, inputs[name])
 
     given_inputs = set.intersection(*(set(v) for v in inputs.values())) if inputs else set()
 
@@ -221,7 +226,7 @@ def rescore_table(
     return Rescored(header, out_rows, [c.header for c in given_columns])
 
 
-def _add_sums(rubric: Rubric, values: dict[str, float | None]) -> None:
+def add_sums(rubric: Rubric, values: dict[str, float | None]) -> None:
     """Inputs that total others (办事指南异常数) are filled in where all their parts are known."""
     for code, spec in rubric.inputs.items():
         if spec.sum_of and code not in values and all(p in values for p in spec.sum_of):

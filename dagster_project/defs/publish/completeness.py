@@ -63,45 +63,39 @@ def extracts_by_org(con: duckdb.DuckDBPyConnection, month: dt.date) -> pl.DataFr
             if column == "org_name"
             else ""
         )
-        for table, measure in (("raw", "rows_loaded"), ("quarantine", "rows_quarantined")):
-            parts.append(
-                f"select {key} as org_code, '{extract}' as extract, '{measure}' as measure, count(*) as n "
-                f"from {table}.{extract} t {joins} where t.month = $month group by all"
-            )
-    counted = con.sql(" union all ".join(parts), params={"month": month}).pl()
-    orgs = con.sql(
-        "select org_code from reference.ref_organisations where org_level in ('city_dept', 'county', 'county_dept')"
+        parts.append(
+            f"""select {key} as org_code, '{extract}' as extract, '{CONTRACTS[extract].label}' as extract_label,
+                       t.is_loaded from (
+                   select {column}, true as is_loaded from raw.{extract} where month = $month
+                   union all
+                   select {column}, false from quarantine.{extract} where month = $month) t {joins}"""
+        )
+    # Every organisation × extract, and any unknown organisation code that arrived (kept as printed,
+    # so that nothing disappears).
+    extracts = " union all ".join(
+        f"select '{e}' as extract, '{CONTRACTS[e].label}' as extract_label"
+        for e, c in ORG_COLUMN.items()
+        if c
+    )
+    return con.sql(
+        f"""
+        with arrived as ({" union all ".join(parts)}),
+        grid as (
+            select o.org_code, e.extract, e.extract_label
+            from reference.ref_organisations o cross join ({extracts}) e
+            where o.org_level in ('city_dept', 'county', 'county_dept')
+            union
+            select distinct org_code, extract, extract_label from arrived where org_code is not null
+        )
+        select $month::date as month, g.org_code, g.extract, g.extract_label,
+               count(a.is_loaded) filter (where a.is_loaded) as rows_loaded,
+               count(a.is_loaded) filter (where not a.is_loaded) as rows_quarantined,
+               count(a.is_loaded) > 0 as has_arrived
+        from grid g left join arrived a using (org_code, extract)
+        group by all order by g.org_code, g.extract
+        """,
+        params={"month": month},
     ).pl()
-    extracts = pl.DataFrame(
-        {
-            "extract": [e for e, c in ORG_COLUMN.items() if c],
-            "extract_label": [CONTRACTS[e].label for e, c in ORG_COLUMN.items() if c],
-        }
-    )
-    grid = orgs.join(extracts, how="cross")
-    wide = counted.pivot(on="measure", index=["org_code", "extract"], values="n") if counted.height else None
-    for measure in ("rows_loaded", "rows_quarantined"):
-        if wide is None or measure not in wide.columns:
-            wide = (
-                wide
-                if wide is not None
-                else pl.DataFrame(schema={"org_code": pl.String, "extract": pl.String})
-            ).with_columns(pl.lit(0, pl.Int64).alias(measure))
-    # unknown organisations (quarantined as such) keep their printed code, so nothing disappears
-    table = grid.join(wide, on=["org_code", "extract"], how="full", coalesce=True)
-    return (
-        table.with_columns(
-            month=pl.lit(month),
-            extract_label=pl.col("extract_label").fill_null(pl.col("extract")),
-            rows_loaded=pl.col("rows_loaded").fill_null(0).cast(pl.Int64),
-            rows_quarantined=pl.col("rows_quarantined").fill_null(0).cast(pl.Int64),
-        )
-        .with_columns(has_arrived=pl.col("rows_loaded") + pl.col("rows_quarantined") > 0)
-        .select(
-            "month", "org_code", "extract", "extract_label", "rows_loaded", "rows_quarantined", "has_arrived"
-        )
-        .sort("org_code", "extract")
-    )
 
 
 def matters_without_cases(con: duckdb.DuckDBPyConnection, month: dt.date) -> pl.DataFrame:
