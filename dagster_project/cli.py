@@ -3,6 +3,7 @@
   ywtb sample  --months 2021-01..2021-10 [--scale 0.005] [--bad-rows RATE] [--out raw]
   ywtb run     --months 2021-01..2021-10 [--raw DIR] [--warehouse FILE] [--exports DIR]
   ywtb score    --rubric dazhou-2021 --table annex4 --input FILE.csv [--output OUT.csv] [--with annex5=FILE.csv]
+  ywtb validate --raw DIR --months 2021-06   check a delivery against the raw contracts (no warehouse)
   ywtb report   --month 2021-06 [--warehouse FILE] [--exports DIR]   the 情况通报 from the published copy
   ywtb calendar                          rebuild the working-day calendar seed from chinese-calendar
 
@@ -60,6 +61,12 @@ def main(argv: list[str] | None = None) -> int:
         help="another annex of the same report whose inputs complete this one's (附件1 with annex5=…)",
     )
 
+    validate = sub.add_parser(
+        "validate", help="check a delivery against the raw contracts, without the warehouse"
+    )
+    validate.add_argument("--raw", type=Path, default=None, help="raw folder (default $YWTB_RAW_DIR or raw/)")
+    validate.add_argument("--months", required=True, help="e.g. 2021-06 or 2021-01..2021-03")
+
     report = sub.add_parser("report", help="write out/<YYYY-MM>/report.html and report.md for a built month")
     report.add_argument("--month", required=True, help="e.g. 2021-06")
     _locations(report)
@@ -72,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         "run": cmd_run,
         "score": cmd_score,
         "report": cmd_report,
+        "validate": cmd_validate,
         "calendar": cmd_calendar,
     }
     return commands[args.command](args)
@@ -245,6 +253,21 @@ def cmd_score(args: argparse.Namespace) -> int:
                 )
     print(f"wrote {output}")
     return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Exit 1 when a file has a file-level problem (the delivery cannot be ingested as it is)."""
+    from dagster_project import settings
+    from dagster_project.defs.ingest.validate import render, validate_month
+    from dagster_project.sample.generator import parse_months
+
+    raw = args.raw or settings.raw_dir()
+    failed = False
+    for month in parse_months(args.months):
+        reports = validate_month(raw, month)
+        print("\n".join(render(month, reports)), flush=True)
+        failed |= any(r.problem for r in reports)
+    return 1 if failed else 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
