@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+from privacy import personal_values
 
 from dagster_project.cli import main
 from dagster_project.sample.writer import EXPECTED_REASON, MANGLED_FILE, PLANTED_FILE
@@ -90,24 +91,8 @@ def test_mangled_id_numbers_keep_their_row_lose_their_key_and_are_counted(sample
     assert logged.item() == mangled.height
 
 
-def personal_values(raw: Path) -> set[str]:
-    """Every name, ID number and phone number in the raw files."""
-    from dagster_project.defs.ingest.readers import find_file, read_file
-
-    values: set[str] = set()
-    for month in MONTHS:
-        for contract in CONTRACTS.values():
-            table = read_file(find_file(raw / month, contract)).table
-            for col in contract.columns:
-                if col.pii:
-                    for header in col.headers:
-                        if header in table.column_names:
-                            values |= {v for v in table.column(header).to_pylist() if v}
-    return values
-
-
 def test_no_name_id_number_or_phone_reaches_the_warehouse(sample_raw, warehouse):
-    secrets = personal_values(sample_raw)
+    secrets = personal_values(sample_raw, MONTHS)
     assert len(secrets) > 1000
     with duckdb.connect(warehouse, read_only=True) as con:
         columns = con.sql(

@@ -304,3 +304,37 @@ def test_four_indicator_tables_have_the_published_columns_and_are_checked_agains
     by_name = dict(zip(compression["org_name"], compression["value"], strict=True))
     for r in rows:
         assert float(r["承诺时限压缩比_pct"]) == pytest.approx(by_name[r["区划"]] * 100, abs=0.005)
+
+
+def test_no_personal_data_in_the_warehouse_the_published_copy_or_any_export(built):
+    """Names, ID numbers and phone numbers of the raw files appear nowhere a reader can look."""
+    import re
+    import zipfile
+
+    from privacy import personal_values
+
+    raw, wh = built
+    secrets = personal_values(raw, ["2021-05", "2021-06"])
+    long_ones = {s for s in secrets if len(s) >= 11}  # ID and phone numbers: searched inside any text
+    assert len(secrets) > 1000 and long_ones
+    numbers = re.compile(r"[0-9Xx]{11,18}")  # ID and phone numbers, wherever they sit in a text
+    leaks = []
+    for db in (wh, wh.with_name("published.duckdb")):
+        with duckdb.connect(db, read_only=True) as con:
+            for schema, table, column in con.sql(
+                "select table_schema, table_name, column_name from information_schema.columns where data_type = 'VARCHAR'"
+            ).fetchall():
+                for (value,) in con.sql(f'select distinct "{column}" from {schema}."{table}"').fetchall():
+                    if value and (value in secrets or set(numbers.findall(value)) & long_ones):
+                        leaks.append((db.name, schema, table, column, value))
+    for path in (wh.parent / "out").rglob("*"):
+        if path.suffix == ".xlsx":
+            with zipfile.ZipFile(path) as z:
+                text = "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xml"))
+        elif path.suffix in (".csv", ".html", ".md"):
+            text = path.read_text(encoding="utf-8")
+        else:
+            continue
+        cells = set(re.split(r"[,|\n<>]", text))  # whole cells of CSV, Markdown, HTML and the sheets' XML
+        leaks += [(path.name, s) for s in (set(numbers.findall(text)) & long_ones) | (secrets & cells)]
+    assert leaks == []
