@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-from privacy import personal_values
+from helpers import personal_values
 
 from dagster_project.cli import main
 from dagster_project.sample.writer import EXPECTED_REASON, MANGLED_FILE, PLANTED_FILE

@@ -311,7 +311,7 @@ def test_no_personal_data_in_the_warehouse_the_published_copy_or_any_export(buil
     import re
     import zipfile
 
-    from privacy import personal_values
+    from helpers import personal_values
 
     raw, wh = built
     secrets = personal_values(raw, ["2021-05", "2021-06"])
