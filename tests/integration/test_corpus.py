@@ -1,0 +1,74 @@
+"""Every fault of the generated corpus gets the answer it must: the file fails naming itself and the
+problem, or it is accepted with the same rows as the clean file; always rows read = loaded + quarantined."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from dagster_project.cli import main
+from dagster_project.defs.ingest.boundary import ingest_file
+from dagster_project.defs.ingest.readers import FileProblem
+from dagster_project.reference import organisations
+from dagster_project.sample.corpus import FAULTS, file_of, make_corpus
+from dagster_project.sample.writer import write_month
+from schemas.raw import CONTRACTS, ValidationContext
+
+JUNE = dt.date(2021, 6, 1)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    good = tmp_path_factory.mktemp("good")
+    write_month(JUNE, good, scale=0.001, seed=3)  # a clean UTF-8 month
+    return good / "2021-06", make_corpus(good / "2021-06", tmp_path_factory.mktemp("corpus"))
+
+
+def ingest(folder, extract):
+    orgs = organisations()
+    matters = ingest_file(file_of(folder, "matters"), CONTRACTS["matters"], context(orgs, None), "salt")
+    codes = frozenset(matters.loaded["matter_code"].to_list())
+    contract = CONTRACTS[extract]
+    ctx = context(orgs, codes if contract.needs_matter_catalogue else None)
+    return ingest_file(file_of(folder, extract), contract, ctx, "salt")
+
+
+def context(orgs, codes):
+    return ValidationContext(
+        month=JUNE, known_org_codes=orgs.codes, known_org_names=orgs.names, known_matter_codes=codes
+    )
+
+
+@pytest.mark.parametrize("fault", FAULTS, ids=[f.name for f in FAULTS])
+def test_each_fault_gets_its_answer(corpus, fault):
+    good, folders = corpus
+    folder = folders[fault.name]
+    if fault.outcome == "file_fails":
+        with pytest.raises(FileProblem) as e:
+            ingest(folder, fault.extract)
+        assert file_of(folder, fault.extract).name in str(e.value) and fault.says in str(e.value)
+        return
+    spoiled, clean = ingest(folder, fault.extract), ingest(good, fault.extract)
+    assert spoiled.rows_read == spoiled.loaded.height + spoiled.quarantined.height
+    reported = f"{spoiled.encoding} {' '.join(spoiled.unknown_columns)}"
+    assert fault.says in reported
+    columns = [c for c in clean.loaded.columns if c != "source_row"]
+    assert spoiled.quarantined.height == clean.quarantined.height
+    assert spoiled.loaded.select(columns).equals(clean.loaded.select(columns))
+
+
+def test_validate_gives_the_same_answers_by_hand(corpus, capsys):
+    _, folders = corpus
+    for fault in FAULTS:
+        code = main(["validate", "--raw", str(folders[fault.name].parent), "--months", "2021-06"])
+        assert code == (1 if fault.outcome == "file_fails" else 0), fault.name
+    capsys.readouterr()
+
+
+def test_the_clean_month_reconciles_file_by_file(corpus):
+    good, _ = corpus
+    for extract in CONTRACTS:
+        ingested = ingest(good, extract)
+        assert ingested.rows_read == pl.read_csv(file_of(good, extract), infer_schema=False).height
