@@ -3,6 +3,7 @@
 YWTB_RAW_DIR      the raw folder, one sub-folder per month          (default raw/)
 YWTB_WAREHOUSE    the working DuckDB file                           (default warehouse/ywtb.duckdb)
 YWTB_EXPORTS      where annex tables and reports are written        (default out/)
+YWTB_MEMORY_MB    memory budget for reading one file: larger files are read in batches   (default 2048)
 YWTB_RUBRIC       the scoring rubric: a shipped name or a YAML file (default dazhou-2021)
 YWTB_SALT         the salt for hashed personal keys; or
 YWTB_SALT_FILE    a file holding it (default: <warehouse>.salt, created once with a random salt)
@@ -28,6 +29,10 @@ def exports_dir() -> Path:
 
 
 DEFAULT_RUBRIC = "dazhou-2021"
+
+
+def memory_budget_bytes() -> int:
+    return int(float(os.environ.get("YWTB_MEMORY_MB", "2048")) * (1 << 20))
 
 
 def rubric() -> str:

@@ -52,6 +52,9 @@ class ValidationContext:
     known_org_codes: frozenset[str]
     known_org_names: frozenset[str] = frozenset()  # names and aliases, for extracts keyed by name
     known_matter_codes: frozenset[str] | None = None  # None: the catalogue is not known (matters itself)
+    # Keys already seen in earlier batches of the same file (a file read in batches): a row repeating
+    # one is a duplicate as surely as within a batch.
+    earlier_keys: pl.Series | None = None
 
     @property
     def month_start(self) -> dt.datetime:
@@ -76,6 +79,7 @@ class ExtractContract:
     month_of_row: Callable[[], pl.Expr] | None = None
     needs_matter_catalogue: bool = False
     description: str = ""
+    key: tuple[str, ...] = ()  # what identifies a row: a later row with the same key is a duplicate
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -94,9 +98,19 @@ def check(name: str, expr: Callable[[], pl.Expr]) -> pa.Check:
     return pa.Check(lambda data: data.lazyframe.select(expr().fill_null(True)), name=name)
 
 
-def no_duplicates(col: str) -> pa.Check:
-    """The first row with an id is kept; later ones are duplicates (a re-sent row is not a new case)."""
-    return check(f"duplicate_{col}", lambda: pl.col(col).is_null() | pl.col(col).is_first_distinct())
+def key_of(*cols: str) -> pl.Expr:
+    """One value per row for a key of one or several columns."""
+    return pl.col(cols[0]) if len(cols) == 1 else pl.concat_str([pl.col(c) for c in cols], separator="\x1f")
+
+
+def no_duplicates(ctx: ValidationContext, *cols: str, name: str | None = None) -> pa.Check:
+    """The first row with a key is kept; later ones are duplicates (a re-sent row is not a new case),
+    also across the batches of a file read in batches."""
+    earlier = ctx.earlier_keys if ctx.earlier_keys is not None else pl.Series([], dtype=pl.String)
+    return check(
+        name or f"duplicate_{cols[0]}",
+        lambda: key_of(*cols).is_null() | (key_of(*cols).is_first_distinct() & ~key_of(*cols).is_in(earlier.implode())),
+    )
 
 
 def known(col: str, values: Iterable[str], reason: str) -> pa.Check:

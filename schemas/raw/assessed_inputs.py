@@ -13,6 +13,7 @@ from schemas.raw._contract import (
     check,
     frame_schema,
     known,
+    no_duplicates,
     required,
     well_formed,
 )
@@ -26,6 +27,9 @@ COLUMNS = (
 )
 
 
+KEY = ("period", "org_name", "indicator_code")
+
+
 def schema(ctx: ValidationContext):
     period = ctx.month.strftime("%Y-%m")
     return frame_schema(
@@ -33,10 +37,7 @@ def schema(ctx: ValidationContext):
         [
             well_formed(),
             required("period", "org_name", "indicator_code", "value"),
-            check(
-                "duplicate_indicator",
-                lambda: pl.struct("period", "org_name", "indicator_code").is_first_distinct(),
-            ),
+            no_duplicates(ctx, *KEY, name="duplicate_indicator"),
             known("org_name", ctx.known_org_names, "unknown_department"),
             check(
                 "indicator_code_malformed",
@@ -54,5 +55,6 @@ CONTRACT = ExtractContract(
     columns=COLUMNS,
     schema=schema,
     month_of_row=lambda: pl.col("period").str.to_date("%Y-%m", strict=False),
+    key=KEY,
     description="其他考核数据: assessed inputs per period, organisation and indicator",
 )

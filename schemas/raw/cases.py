@@ -73,7 +73,7 @@ def schema(ctx: ValidationContext):
         [
             well_formed(),
             required("case_id", "matter_code", "dept_code", "case_kind", "apply_time"),
-            no_duplicates("case_id"),
+            no_duplicates(ctx, "case_id"),
             known("dept_code", ctx.known_org_codes, "unknown_department"),
             known("matter_code", ctx.known_matter_codes or (), "unknown_matter"),
             one_of("case_kind", CASE_KINDS.values()),
@@ -106,6 +106,7 @@ CONTRACT = ExtractContract(
     columns=COLUMNS,
     schema=schema,
     month_of_row=lambda: pl.max_horizontal([pl.col(c) for c in TIMES]),
+    key=("case_id",),
     needs_matter_catalogue=True,
     description="办件: one row per case as it stood at the end of the month",
 )

@@ -42,7 +42,7 @@ def schema(ctx: ValidationContext):
         [
             well_formed(),
             required("cert_id", "cert_type_code", "dept_code", "issued_at", "origin"),
-            no_duplicates("cert_id"),
+            no_duplicates(ctx, "cert_id"),
             known("dept_code", ctx.known_org_codes, "unknown_department"),
             one_of("origin", ORIGINS.values()),
             check(
@@ -66,5 +66,6 @@ CONTRACT = ExtractContract(
     columns=COLUMNS,
     schema=schema,
     month_of_row=lambda: pl.max_horizontal("issued_at", "sealed_at"),
+    key=("cert_id",),
     description="电子证照: one row per certificate issued or sealed in the month",
 )

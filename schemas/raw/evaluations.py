@@ -46,7 +46,7 @@ def schema(ctx: ValidationContext):
         [
             well_formed(),
             required("eval_id", "dept_code", "eval_time", "eval_source", "rating"),
-            no_duplicates("eval_id"),
+            no_duplicates(ctx, "eval_id"),
             known("dept_code", ctx.known_org_codes, "unknown_department"),
             one_of("eval_source", SOURCES.values()),
             one_of("eval_channel", CHANNELS.values()),
@@ -64,5 +64,6 @@ CONTRACT = ExtractContract(
     columns=COLUMNS,
     schema=schema,
     month_of_row=lambda: pl.col("eval_time"),
+    key=("eval_id",),
     description="好差评: one row per evaluation made in the month",
 )

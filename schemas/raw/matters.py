@@ -49,7 +49,7 @@ def schema(ctx: ValidationContext):
         [
             well_formed(),
             required("matter_code", "matter_name", "dept_code", "status"),
-            no_duplicates("matter_code"),
+            no_duplicates(ctx, "matter_code"),
             known("dept_code", ctx.known_org_codes, "unknown_department"),
             one_of("matter_type", MATTER_TYPES),
             one_of("status", STATUSES.values()),
@@ -67,5 +67,6 @@ CONTRACT = ExtractContract(
     file_stems=("matters", "事项清单", "实施清单"),
     columns=COLUMNS,
     schema=schema,
+    key=("matter_code",),
     description="事项清单: the implementation catalogue as it stood at the end of the month",
 )

@@ -43,7 +43,7 @@ def schema(ctx: ValidationContext):
         [
             well_formed(),
             required("case_id", "project_code", "region_code", "line", "accepted_at"),
-            no_duplicates("case_id"),
+            no_duplicates(ctx, "case_id"),
             known("region_code", ctx.known_org_codes, "unknown_region"),
             one_of("line", LINES.values()),
             check(
@@ -71,5 +71,6 @@ CONTRACT = ExtractContract(
     columns=COLUMNS,
     schema=schema,
     month_of_row=lambda: pl.max_horizontal("accepted_at", "finished_at"),
+    key=("case_id",),
     description="工改办件: main-line and auxiliary-module cases accepted, finished or open in the month",
 )

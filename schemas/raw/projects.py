@@ -30,7 +30,7 @@ def schema(ctx: ValidationContext):
         [
             well_formed(),
             required("project_code", "region_code", "accepted_at"),
-            no_duplicates("project_code"),
+            no_duplicates(ctx, "project_code"),
             known("region_code", ctx.known_org_codes, "unknown_region"),
             before_month_end(ctx, ["accepted_at"]),
             check("not_in_month", lambda: in_month(ctx, "accepted_at")),
@@ -45,5 +45,6 @@ CONTRACT = ExtractContract(
     columns=COLUMNS,
     schema=schema,
     month_of_row=lambda: pl.col("accepted_at"),
+    key=("project_code",),
     description="工程建设项目: one row per project accepted in the month",
 )

@@ -31,7 +31,7 @@ def schema(ctx: ValidationContext):
         [
             well_formed(),
             required("check_id", "case_id", "region_code", "checked_at", "is_accurate"),
-            no_duplicates("check_id"),
+            no_duplicates(ctx, "check_id"),
             known("region_code", ctx.known_org_codes, "unknown_region"),
             before_month_end(ctx, ["checked_at"]),
             check("not_in_month", lambda: in_month(ctx, "checked_at")),
@@ -46,5 +46,6 @@ CONTRACT = ExtractContract(
     columns=COLUMNS,
     schema=schema,
     month_of_row=lambda: pl.col("checked_at"),
+    key=("check_id",),
     description="工改抽查: one row per spot check of a project-approval case",
 )

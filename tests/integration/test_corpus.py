@@ -4,6 +4,7 @@ problem, or it is accepted with the same rows as the clean file; always rows rea
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 
 import polars as pl
 import pytest
@@ -72,3 +73,55 @@ def test_the_clean_month_reconciles_file_by_file(corpus):
     for extract in CONTRACTS:
         ingested = ingest(good, extract)
         assert ingested.rows_read == pl.read_csv(file_of(good, extract), infer_schema=False).height
+
+
+def test_a_file_larger_than_the_memory_budget_is_read_in_batches_with_the_same_answer(corpus, tmp_path):
+    """Batches see the same rules: a case repeated across batches is still a duplicate, and the
+    rows, their source rows and their reasons are those of reading the file whole."""
+    from dagster_project.defs.ingest.boundary import ingest_in_batches
+
+    good, _ = corpus
+    folder = tmp_path / "2021-06"
+    shutil.copytree(good, folder)
+    path = file_of(folder, "cases")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text(
+        "\n".join([*lines, lines[1]]) + "\n", encoding="utf-8"
+    )  # the first case again, at the end
+    whole = ingest(folder, "cases")
+    orgs = organisations()
+    matters = ingest_file(file_of(folder, "matters"), CONTRACTS["matters"], context(orgs, None), "salt")
+    ctx = context(orgs, frozenset(matters.loaded["matter_code"].to_list()))
+    batches = list(
+        ingest_in_batches(path, CONTRACTS["cases"], ctx, "salt", batch_bytes=path.stat().st_size // 5)
+    )
+    assert len(batches) >= 4
+    loaded = pl.concat([b.loaded for b in batches])
+    quarantined = pl.concat([b.quarantined for b in batches])
+    assert loaded.equals(whole.loaded)
+    assert quarantined.equals(whole.quarantined)
+    assert quarantined.filter(pl.col("reason") == "duplicate_case_id")["source_row"].to_list() == [len(lines)]
+
+
+def test_a_file_of_another_month_fails_also_when_read_in_batches(corpus, tmp_path):
+    from dagster_project.defs.ingest.boundary import ingest_in_batches
+
+    good, _ = corpus
+    path = file_of(good, "cases")
+    may = ValidationContext(
+        month=dt.date(2021, 5, 1), known_org_codes=organisations().codes, known_matter_codes=None
+    )
+    with pytest.raises(FileProblem, match="wrong month inside the file"):
+        list(ingest_in_batches(path, CONTRACTS["cases"], may, "salt", batch_bytes=path.stat().st_size // 3))
+
+
+def test_a_month_ingested_under_a_small_memory_budget_builds_the_same_warehouse(
+    built, tmp_path, monkeypatch, capsys
+):
+    from helpers import table_checksums
+
+    raw, clean = built
+    monkeypatch.setenv("YWTB_MEMORY_MB", "0.5")  # every cases file is far larger than 0.5 MB / 8
+    working = tmp_path / "ywtb.duckdb"
+    assert main(["run", "--months", "2021-05,2021-06", "--raw", str(raw), "--warehouse", str(working)]) == 0
+    assert table_checksums(working) == table_checksums(clean)

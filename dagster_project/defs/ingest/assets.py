@@ -6,7 +6,7 @@ import dagster as dg
 import duckdb
 
 from dagster_project import settings
-from dagster_project.defs.ingest.boundary import ingest_file
+from dagster_project.defs.ingest.boundary import ingest
 from dagster_project.defs.ingest.readers import FileProblem, find_file
 from dagster_project.defs.ingest.store import reconcile, replace_month
 from dagster_project.defs.partitions import monthly, partition_month
@@ -37,21 +37,22 @@ def validation_context(
 def ingest_month(
     contract: ExtractContract, month: dt.date, warehouse: WarehouseResource, raw_store: RawStoreResource
 ):
-    """Ingest one extract for one month; returns (the ingested file, its path, the reconciled counts)."""
+    """Ingest one extract for one month (in batches if the file is larger than the memory budget);
+    returns (what was written, the file's path, the reconciled counts)."""
     try:
         # Deadlines need working days: a month the calendar does not know fails instead of guessing.
         check_calendar_covers(month, monthly_last_day(month))
         path = find_file(raw_store.month_dir(month), contract)
         with warehouse.writer() as con:
             ctx = validation_context(con, contract, month)
-        ingested = ingest_file(path, contract, ctx, settings.salt())
+        source_file = str(path.relative_to(raw_store.folder))
+        batches = ingest(path, contract, ctx, settings.salt(), settings.memory_budget_bytes())
+        with warehouse.writer() as con:
+            written = replace_month(con, month, contract, batches, source_file)
+            counts = reconcile(con, month, contract)
     except (FileProblem, CalendarNotCovered) as e:
         raise dg.Failure(description=f"{contract.name} {month:%Y-%m}: {e}") from e
-    source_file = str(path.relative_to(raw_store.folder))
-    with warehouse.writer() as con:
-        replace_month(con, month, ingested, source_file)
-        counts = reconcile(con, month, contract)
-    return ingested, source_file, counts
+    return written, source_file, counts
 
 
 def ingest_asset(contract: ExtractContract) -> dg.AssetsDefinition:
@@ -84,21 +85,22 @@ def ingest_asset(contract: ExtractContract) -> dg.AssetsDefinition:
         sources, encodings, unknown = [], set(), set()
         for key_ in sorted(context.partition_keys):
             month = partition_month(key_)
-            ingested, source_file, counts = ingest_month(contract, month, warehouse, raw_store)
+            written, source_file, counts = ingest_month(contract, month, warehouse, raw_store)
             context.log.info(
-                f"{contract.name} {key_}: {ingested.rows_read} read, {ingested.loaded.height} loaded, "
-                f"{ingested.quarantined.height} quarantined"
+                f"{contract.name} {key_}: {written.rows_read} read, {written.rows_loaded} loaded, "
+                f"{written.rows_quarantined} quarantined"
+                + (f" in {written.batches} batches" if written.batches > 1 else "")
             )
             per_month[key_] = counts
             reconciled[key_] = counts["rows_read"] == counts["rows_loaded"] + counts["rows_quarantined"]
             totals = {k: totals[k] + counts[k] for k in totals}
-            for reason, n in ingested.reasons.items():
+            for reason, n in written.reasons.items():
                 reasons[reason] = reasons.get(reason, 0) + n
-            mangled += ingested.key_status_counts.get("mangled", 0)
-            invalid += ingested.key_status_counts.get("invalid", 0)
+            mangled += written.key_status_counts.get("mangled", 0)
+            invalid += written.key_status_counts.get("invalid", 0)
             sources.append(source_file)
-            encodings.add(ingested.encoding)
-            unknown |= set(ingested.unknown_columns)
+            encodings.add(written.encoding)
+            unknown |= set(written.unknown_columns)
         return dg.MaterializeResult(
             metadata={
                 "source_file": ", ".join(sources),

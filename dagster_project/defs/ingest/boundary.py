@@ -6,7 +6,8 @@ quarantine with their reasons, and the counts that must reconcile (read = loaded
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import polars as pl
@@ -20,10 +21,15 @@ from dagster_project.defs.ingest.normalize import (
     parse_values,
     protect_personal_data,
 )
-from dagster_project.defs.ingest.readers import FileProblem, read_file
+from dagster_project.defs.ingest.readers import FileProblem, read_csv_batches, read_file
 from schemas.raw import ExtractContract, ValidationContext
+from schemas.raw._contract import key_of
 
 REASON = "reason"
+# A CSV takes several times its size in memory on its way through the boundary (Arrow text, the
+# canonical, protected and typed frames); a file whose size times this exceeds the memory budget is
+# read in batches.
+EXPANSION = 8
 # Below this share of rows in the partition month, the file is taken for another month's export.
 MIN_SHARE_IN_MONTH = 0.5
 
@@ -55,17 +61,57 @@ class IngestedFile:
 
 def ingest_file(path: Path, contract: ExtractContract, ctx: ValidationContext, salt: str) -> IngestedFile:
     raw = read_file(path)
+    typed, ingested = _ingest_table(raw, contract, ctx, salt, first_row=1)
+    check_month_of_file(path, month_counts(typed, contract), ctx)
+    return ingested
+
+
+def ingest(
+    path: Path, contract: ExtractContract, ctx: ValidationContext, salt: str, memory_budget: int
+) -> Iterator[IngestedFile]:
+    """The file whole, or in batches when it would not fit the memory budget (bytes). Workbooks are
+    read whole: a sheet cannot be streamed by the reader used."""
+    if path.suffix.lower() != ".xlsx" and path.stat().st_size * EXPANSION > memory_budget:
+        yield from ingest_in_batches(path, contract, ctx, salt, max(1 << 16, memory_budget // EXPANSION))
+    else:
+        yield ingest_file(path, contract, ctx, salt)
+
+
+def ingest_in_batches(
+    path: Path, contract: ExtractContract, ctx: ValidationContext, salt: str, batch_bytes: int
+) -> Iterator[IngestedFile]:
+    """A file larger than the memory budget, a batch at a time: the same steps and rules as
+    `ingest_file`, with the keys of earlier batches carried along (a repeat across batches is a
+    duplicate) and the file's month judged on all its rows once the last batch is read — so the
+    caller writes the batches in one transaction and rolls back if the file fails."""
+    first_row = 1
+    months: dict[str, int] = {}
+    seen: list[pl.Series] = []
+    for raw in read_csv_batches(path, batch_bytes):
+        earlier = pl.concat(seen) if seen else None
+        typed, ingested = _ingest_table(raw, contract, replace(ctx, earlier_keys=earlier), salt, first_row)
+        for month, n in month_counts(typed, contract).items():
+            months[month] = months.get(month, 0) + n
+        if contract.key:
+            seen = [pl.concat(seen + [typed.select(key_of(*contract.key)).to_series().drop_nulls()]).unique()]
+        first_row += raw.table.num_rows
+        yield ingested
+    check_month_of_file(path, months, ctx)
+
+
+def _ingest_table(raw, contract: ExtractContract, ctx: ValidationContext, salt: str, first_row: int):
     canonical = canonical_columns(raw, contract)
-    protected = protect_personal_data(canonical.frame, contract, salt)
+    protected = protect_personal_data(canonical.frame, contract, salt).with_columns(
+        pl.col(SOURCE_ROW) + (first_row - 1)
+    )
     typed = parse_values(protected, contract)
-    check_month_of_file(path, typed, contract, ctx)
     reasons = row_problems(typed, contract, ctx)
     bad = reasons.filter(pl.col(REASON).is_not_null())
     loaded = typed.join(bad, on=SOURCE_ROW, how="anti").drop(MALFORMED)
     quarantined = protected.join(bad, on=SOURCE_ROW, how="inner").sort(SOURCE_ROW)
-    return IngestedFile(
+    return typed, IngestedFile(
         contract=contract,
-        path=path,
+        path=raw.path,
         encoding=raw.encoding,
         loaded=loaded,
         quarantined=quarantined,
@@ -105,22 +151,25 @@ def row_problems(typed: pl.DataFrame, contract: ExtractContract, ctx: Validation
     )
 
 
-def check_month_of_file(
-    path: Path, typed: pl.DataFrame, contract: ExtractContract, ctx: ValidationContext
-) -> None:
+def month_counts(typed: pl.DataFrame, contract: ExtractContract) -> dict[str, int]:
+    """Rows per month ('YYYY-MM') by the timestamp that says which month a row is about."""
     if contract.month_of_row is None:
-        return
+        return {}
     months = typed.select(contract.month_of_row().dt.strftime("%Y-%m").alias("m")).drop_nulls()
-    if months.is_empty():
+    return dict(months["m"].value_counts().iter_rows())
+
+
+def check_month_of_file(path: Path, months: dict[str, int], ctx: ValidationContext) -> None:
+    total = sum(months.values())
+    if not total:
         return
     expected = ctx.month.strftime("%Y-%m")
-    share = months.select((pl.col("m") == expected).mean()).item()
+    share = months.get(expected, 0) / total
     if share < MIN_SHARE_IN_MONTH:
-        top = months["m"].value_counts(sort=True).row(0)
+        top = max(months.items(), key=lambda kv: kv[1])
         raise FileProblem(
             path,
-            f"wrong month inside the file: {top[1]} of {months.height} rows are for {top[0]}, "
-            f"only {share:.0%} for {expected}",
+            f"wrong month inside the file: {top[1]} of {total} rows are for {top[0]}, only {share:.0%} for {expected}",
         )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,6 +107,40 @@ def read_csv(path: Path, block_size: int = 16 << 20) -> RawFile:
     except pa.ArrowInvalid as e:
         raise FileProblem(path, f"not a readable CSV: {e}") from e
     return RawFile(path, table, encoding)
+
+
+def read_csv_batches(path: Path, batch_bytes: int) -> Iterator[RawFile]:
+    """The file as tables of about `batch_bytes` of text each, for a file larger than the memory
+    budget: only one batch is in memory at a time. Same checks and options as `read_csv`."""
+    encoding = detect_encoding(path)
+    header = _csv_header(path, encoding)
+    _check_header(path, header)
+    try:
+        reader = pacsv.open_csv(
+            path,
+            read_options=pacsv.ReadOptions(
+                encoding="utf8" if encoding == "utf-8" else encoding, block_size=batch_bytes
+            ),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types={h: pa.string() for h in header},
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+            ),
+        )
+        rows = 0
+        for batch in reader:
+            if batch.num_rows:
+                rows += batch.num_rows
+                yield RawFile(path, pa.Table.from_batches([batch]), encoding)
+    except UnicodeDecodeError as e:
+        raise FileProblem(
+            path, f"unreadable encoding: not valid {encoding} past the start of the file ({e.reason})"
+        ) from e
+    except pa.ArrowInvalid as e:
+        raise FileProblem(path, f"not a readable CSV: {e}") from e
+    if rows == 0:
+        raise FileProblem(path, "empty file: a header and no rows")
 
 
 def read_xlsx(path: Path) -> RawFile:

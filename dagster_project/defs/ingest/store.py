@@ -9,6 +9,8 @@ Rerunning a month deletes that month and inserts it again, so a rerun never dupl
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 import duckdb
 
@@ -86,25 +88,62 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, contract: ExtractContract) -> 
             con.execute(f"comment on column {schema}.{contract.name}.{name} is '{label}'")
 
 
+@dataclass
+class Written:
+    """What went into the warehouse for one extract and month (summed over a file's batches)."""
+
+    encoding: str = ""
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    batches: int = 0
+    unknown_columns: tuple[str, ...] = ()
+    reasons: dict[str, int] = field(default_factory=dict)
+    key_status_counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def rows_read(self) -> int:
+        return self.rows_loaded + self.rows_quarantined
+
+    def add(self, ingested: IngestedFile) -> None:
+        self.encoding, self.unknown_columns = ingested.encoding, ingested.unknown_columns
+        self.rows_loaded += ingested.loaded.height
+        self.rows_quarantined += ingested.quarantined.height
+        self.batches += 1
+        for counts, more in (
+            (self.reasons, ingested.reasons),
+            (self.key_status_counts, ingested.key_status_counts),
+        ):
+            for k, n in more.items():
+                counts[k] = counts.get(k, 0) + n
+
+
 def replace_month(
-    con: duckdb.DuckDBPyConnection, month: dt.date, ingested: IngestedFile, source_file: str
-) -> None:
-    """Delete-then-insert the month for this extract, atomically."""
-    contract = ingested.contract
-    keys = ingested.key_status_counts
+    con: duckdb.DuckDBPyConnection,
+    month: dt.date,
+    contract: ExtractContract,
+    batches: Iterable[IngestedFile],
+    source_file: str,
+) -> Written:
+    """Delete-then-insert the month for this extract, atomically: the batches of a file are written in
+    one transaction, so a file that fails half-way (or a killed run) leaves the month as it was."""
+    written = Written()
     con.execute("begin transaction")
     try:
         ensure_tables(con, contract)
-        for schema, frame in (("raw", ingested.loaded), ("quarantine", ingested.quarantined)):
+        for schema in ("raw", "quarantine"):
             con.execute(f"delete from {schema}.{contract.name} where month = $m", {"m": month})
-            if frame.height:
-                con.register("incoming", frame.to_arrow())
-                con.execute(
-                    f"insert into {schema}.{contract.name} by name "
-                    "select $m as month, $f as source_file, * from incoming",
-                    {"m": month, "f": source_file},
-                )
-                con.unregister("incoming")
+        for ingested in batches:
+            for schema, frame in (("raw", ingested.loaded), ("quarantine", ingested.quarantined)):
+                if frame.height:
+                    con.register("incoming", frame.to_arrow())
+                    con.execute(
+                        f"insert into {schema}.{contract.name} by name "
+                        "select $m as month, $f as source_file, * from incoming",
+                        {"m": month, "f": source_file},
+                    )
+                    con.unregister("incoming")
+            written.add(ingested)
+        keys = written.key_status_counts
         con.execute(
             "delete from audit.ingest_log where month = $m and extract = $e", {"m": month, "e": contract.name}
         )
@@ -112,10 +151,10 @@ def replace_month(
             "insert into audit.ingest_log values ($m, $e, $f, $enc, $read, $loaded, $quarantined, $unknown, "
             "$kv, $km, $ki, $kmiss)",
             {
-                "m": month, "e": contract.name, "f": source_file, "enc": ingested.encoding,
-                "read": ingested.rows_read, "loaded": ingested.loaded.height,
-                "quarantined": ingested.quarantined.height,
-                "unknown": ", ".join(ingested.unknown_columns) or None,
+                "m": month, "e": contract.name, "f": source_file, "enc": written.encoding,
+                "read": written.rows_read, "loaded": written.rows_loaded,
+                "quarantined": written.rows_quarantined,
+                "unknown": ", ".join(written.unknown_columns) or None,
                 "kv": keys.get("valid", 0) + keys.get("org_code", 0), "km": keys.get("mangled"), "ki": keys.get("invalid"), "kmiss": keys.get("missing"),
             },
         )  # fmt: skip
@@ -123,6 +162,7 @@ def replace_month(
     except BaseException:
         con.execute("rollback")
         raise
+    return written
 
 
 def reconcile(con: duckdb.DuckDBPyConnection, month: dt.date, contract: ExtractContract) -> dict[str, int]:

@@ -15,10 +15,11 @@ from pathlib import Path
 
 import polars as pl
 
-from dagster_project.defs.ingest.boundary import REASON, IngestedFile, ingest_file
+from dagster_project.defs.ingest.boundary import REASON, IngestedFile, ingest
 from dagster_project.defs.ingest.normalize import SOURCE_ROW
 from dagster_project.defs.ingest.readers import FileProblem, find_file
 from dagster_project.reference import CalendarNotCovered, check_calendar_covers, organisations
+from dagster_project.settings import memory_budget_bytes
 from schemas.raw import CONTRACTS, ValidationContext
 
 SAMPLE_ROWS = 3
@@ -60,29 +61,34 @@ def validate_month(raw: Path, month: dt.date) -> list[FileReport]:
                 known_org_names=orgs.names,
                 known_matter_codes=matter_codes if contract.needs_matter_catalogue else None,
             )
-            ingested = ingest_file(report.path, contract, ctx, salt)
+            codes: set[str] = set()
+            for ingested in ingest(report.path, contract, ctx, salt, memory_budget_bytes()):
+                fill(report, ingested)
+                if name == "matters":
+                    codes |= set(ingested.loaded["matter_code"].to_list())
         except (FileProblem, CalendarNotCovered) as e:
             report.problem = str(e)
             reports.append(report)
             continue
         if name == "matters":
-            matter_codes = frozenset(ingested.loaded["matter_code"].to_list())
-        fill(report, ingested)
+            matter_codes = frozenset(codes)
         reports.append(report)
     return reports
 
 
 def fill(report: FileReport, ingested: IngestedFile) -> None:
+    """Add one batch (or the whole file) to the report."""
     report.encoding = ingested.encoding
-    report.rows_read = ingested.rows_read
-    report.rows_loaded = ingested.loaded.height
-    report.rows_quarantined = ingested.quarantined.height
-    report.reasons = ingested.reasons
+    report.rows_read += ingested.rows_read
+    report.rows_loaded += ingested.loaded.height
+    report.rows_quarantined += ingested.quarantined.height
+    for reason, n in ingested.reasons.items():
+        report.reasons[reason] = report.reasons.get(reason, 0) + n
     report.unknown_columns = ingested.unknown_columns
     lead = [SOURCE_ROW, REASON]
-    sample = ingested.quarantined.head(SAMPLE_ROWS)
+    sample = ingested.quarantined.head(SAMPLE_ROWS - len(report.samples))
     columns = lead + [c for c in sample.columns if c not in lead][:4]
-    report.samples = sample.select(columns).cast(pl.String).to_dicts()
+    report.samples += sample.select(columns).cast(pl.String).to_dicts()
 
 
 def render(month: dt.date, reports: list[FileReport]) -> list[str]:
