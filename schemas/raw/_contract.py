@@ -109,7 +109,10 @@ def no_duplicates(ctx: ValidationContext, *cols: str, name: str | None = None) -
     earlier = ctx.earlier_keys if ctx.earlier_keys is not None else pl.Series([], dtype=pl.String)
     return check(
         name or f"duplicate_{cols[0]}",
-        lambda: key_of(*cols).is_null() | (key_of(*cols).is_first_distinct() & ~key_of(*cols).is_in(earlier.implode())),
+        lambda: (
+            key_of(*cols).is_null()
+            | (key_of(*cols).is_first_distinct() & ~key_of(*cols).is_in(earlier.implode()))
+        ),
     )
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-from helpers import personal_values
+from helpers import personal_values, table_checksums
 
 from dagster_project.cli import main
 from dagster_project.sample.writer import EXPECTED_REASON, MANGLED_FILE, PLANTED_FILE
@@ -105,18 +105,8 @@ def test_no_name_id_number_or_phone_reaches_the_warehouse(sample_raw, warehouse)
     assert leaks == []
 
 
-def checksums(path: Path, schemas=("raw", "quarantine")) -> dict[str, str]:
-    with duckdb.connect(path, read_only=True) as con:
-        tables = con.sql(
-            "select table_schema || '.' || table_name from information_schema.tables where table_schema in "
-            f"({', '.join(repr(s) for s in schemas)})"
-        ).fetchall()
-        return {
-            t: con.execute(
-                f"select count(*) || ':' || md5(string_agg(x::varchar, '|' order by x::varchar)) from {t} x"
-            ).fetchone()[0]
-            for (t,) in tables
-        }
+def checksums(path: Path) -> dict[str, str]:
+    return table_checksums(path, schemas=("raw", "quarantine"))
 
 
 def test_rerunning_a_month_leaves_every_raw_table_unchanged(sample_raw, warehouse, tmp_path):

@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+from helpers import table_checksums
 
 from dagster_project.cli import main
 from dagster_project.defs.transform.assets import DBT_DIR
@@ -131,19 +132,7 @@ def test_the_year_to_date_adds_up_the_months(built):
 
 def mart_checksums(path: Path) -> dict[str, str]:
     """Every table analysts read: the marts and the scored tables."""
-    with duckdb.connect(path, read_only=True) as con:
-        tables = [
-            f"{schema}.{t}"
-            for schema, t in con.sql(
-                "select schema_name, table_name from duckdb_tables() where schema_name in ('marts', 'scorecard')"
-            ).fetchall()
-        ]
-        return {
-            t: con.execute(
-                f"select count(*) || ':' || md5(coalesce(string_agg(x::varchar, '|' order by x::varchar), '')) from {t} x"
-            ).fetchone()[0]
-            for t in tables
-        }
+    return table_checksums(path, schemas=("marts", "scorecard"))
 
 
 def test_rerunning_a_month_leaves_every_mart_unchanged(built, tmp_path):

@@ -86,18 +86,7 @@ def read_csv(path: Path, block_size: int = 16 << 20) -> RawFile:
     try:
         header = _csv_header(path, encoding)
         _check_header(path, header)
-        table = pacsv.read_csv(
-            path,
-            read_options=pacsv.ReadOptions(
-                encoding="utf8" if encoding == "utf-8" else encoding, block_size=block_size
-            ),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True),
-            convert_options=pacsv.ConvertOptions(
-                column_types={h: pa.string() for h in header},
-                strings_can_be_null=True,
-                quoted_strings_can_be_null=True,
-            ),
-        )
+        table = pacsv.read_csv(path, **_csv_options(header, encoding, block_size))
     except FileProblem:
         raise
     except UnicodeDecodeError as e:
@@ -109,6 +98,21 @@ def read_csv(path: Path, block_size: int = 16 << 20) -> RawFile:
     return RawFile(path, table, encoding)
 
 
+def _csv_options(header: list[str], encoding: str, block_size: int) -> dict:
+    """Every column as text (typing is the boundary's job), quoted newlines allowed."""
+    return {
+        "read_options": pacsv.ReadOptions(
+            encoding="utf8" if encoding == "utf-8" else encoding, block_size=block_size
+        ),
+        "parse_options": pacsv.ParseOptions(newlines_in_values=True),
+        "convert_options": pacsv.ConvertOptions(
+            column_types={h: pa.string() for h in header},
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=True,
+        ),
+    }
+
+
 def read_csv_batches(path: Path, batch_bytes: int) -> Iterator[RawFile]:
     """The file as tables of about `batch_bytes` of text each, for a file larger than the memory
     budget: only one batch is in memory at a time. Same checks and options as `read_csv`."""
@@ -116,18 +120,7 @@ def read_csv_batches(path: Path, batch_bytes: int) -> Iterator[RawFile]:
     header = _csv_header(path, encoding)
     _check_header(path, header)
     try:
-        reader = pacsv.open_csv(
-            path,
-            read_options=pacsv.ReadOptions(
-                encoding="utf8" if encoding == "utf-8" else encoding, block_size=batch_bytes
-            ),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True),
-            convert_options=pacsv.ConvertOptions(
-                column_types={h: pa.string() for h in header},
-                strings_can_be_null=True,
-                quoted_strings_can_be_null=True,
-            ),
-        )
+        reader = pacsv.open_csv(path, **_csv_options(header, encoding, batch_bytes))
         rows = 0
         for batch in reader:
             if batch.num_rows:
