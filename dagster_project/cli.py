@@ -123,8 +123,8 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from dagster_project.defs.partitions import partition_month
+    from dagster_project.months import add_months
     from dagster_project.sample.calibrate import CalibrationError, write_calibrated
-    from dagster_project.sample.generator import add_months
 
     if not args.month:
         print("ywtb sample --calibrate-to needs --month, the table's month (e.g. 2021-06)", file=sys.stderr)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import duckdb
 import polars as pl
 
+from dagster_project.months import add_months
 from dagster_project.scoring.engine import printed
 from schemas.rubric import Rubric
 
@@ -44,13 +45,9 @@ class Facts:
         return self.rubric.groups[group].label
 
 
-def previous_month(month: dt.date) -> dt.date:
-    return (month.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-
-
 def gather(con: duckdb.DuckDBPyConnection, rubric: Rubric, month: dt.date) -> Facts:
     params = {"month": month}
-    last = previous_month(month)
+    last = add_months(month, -1)
     has_last = (
         con.execute("select count(*) from marts.ops_case_flow where month = ?", [last]).fetchall()[0][0] > 0
     )

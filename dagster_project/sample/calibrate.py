@@ -28,10 +28,10 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from dagster_project.months import add_months
 from dagster_project.reference import calendar, organisations
 from dagster_project.sample import generator as gen
 from dagster_project.sample import people
-from dagster_project.sample.generator import add_months
 from dagster_project.sample.writer import write_month
 from dagster_project.scoring.engine import printed
 from dagster_project.scoring.tables import org_key

@@ -21,6 +21,7 @@ from functools import cache, lru_cache
 import numpy as np
 import polars as pl
 
+from dagster_project.months import add_months
 from dagster_project.reference import organisations
 from dagster_project.sample import people
 from schemas.raw.matters import MATTER_TYPES
@@ -68,11 +69,6 @@ ASSESSED_INDICATORS = {
 
 def month_start(month: dt.date) -> np.datetime64:
     return np.datetime64(month.isoformat(), "ms")
-
-
-def add_months(month: dt.date, n: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + n
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def parse_months(spec: str) -> list[dt.date]:

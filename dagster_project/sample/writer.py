@@ -12,6 +12,7 @@ import numpy as np
 import polars as pl
 import xlsxwriter
 
+from dagster_project.months import add_months
 from dagster_project.sample import generator as gen
 from dagster_project.sample import people
 from schemas.raw import CONTRACTS, ExtractContract
@@ -50,7 +51,7 @@ def _set(col: str, value) -> Callable[[pl.DataFrame, dt.date], pl.DataFrame]:
 
 def _after_month_end(col: str) -> Callable[[pl.DataFrame, dt.date], pl.DataFrame]:
     return lambda df, m: df.with_columns(
-        pl.lit(dt.datetime.combine(gen.add_months(m, 1), dt.time(10))).alias(col)
+        pl.lit(dt.datetime.combine(add_months(m, 1), dt.time(10))).alias(col)
     )
 
 
@@ -184,7 +185,7 @@ def _spoil_timestamps(
     text: pl.DataFrame, contract: ExtractContract, rows: np.ndarray, kind: str, month: dt.date
 ) -> pl.DataFrame:
     col = next(c.name for c in contract.columns if c.kind == "timestamp")
-    days = (gen.add_months(month, 1) - month).days
+    days = (add_months(month, 1) - month).days
     bad = f"{month:%Y-%m}-15 25:61:00" if kind == MALFORMED_TEXT else f"{month:%Y-%m}-{days + 1:02d} 10:00:00"
     mask = np.zeros(text.height, dtype=bool)
     mask[rows] = True
@@ -262,7 +263,7 @@ def write_month(
         source_row[rank] = np.arange(1, len(rank) + 1)
         headers = headers_for(contract, fmt)
         text = text.rename({c: headers[c] for c in text.columns})
-        exported_at = dt.datetime.combine(gen.add_months(month, 1), dt.time())
+        exported_at = dt.datetime.combine(add_months(month, 1), dt.time())
         path = write_table(text, folder / f"{FILE_STEMS[name]}_{month:%Y%m}", fmt, exported_at)
         written.append(path)
         first_planted = frame.height - len(kinds)

@@ -11,6 +11,7 @@ from dagster_project.defs.ingest.readers import FileProblem, find_file
 from dagster_project.defs.ingest.store import reconcile, replace_month
 from dagster_project.defs.partitions import monthly, partition_month
 from dagster_project.defs.resources import RawStoreResource, WarehouseResource
+from dagster_project.months import last_day
 from dagster_project.reference import CalendarNotCovered, check_calendar_covers, organisations
 from schemas.raw import CONTRACTS, ExtractContract, ValidationContext
 
@@ -41,7 +42,7 @@ def ingest_month(
     returns (what was written, the file's path, the reconciled counts)."""
     try:
         # Deadlines need working days: a month the calendar does not know fails instead of guessing.
-        check_calendar_covers(month, monthly_last_day(month))
+        check_calendar_covers(month, last_day(month))
         path = find_file(raw_store.month_dir(month), contract)
         with warehouse.writer() as con:
             ctx = validation_context(con, contract, month)
@@ -121,10 +122,6 @@ def ingest_asset(contract: ExtractContract) -> dg.AssetsDefinition:
         )
 
     return _ingest
-
-
-def monthly_last_day(month: dt.date) -> dt.date:
-    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
 
 
 ingest_assets = [ingest_asset(c) for c in CONTRACTS.values()]

@@ -18,6 +18,7 @@ import polars as pl
 from dagster_project.defs.ingest.boundary import REASON, IngestedFile, ingest
 from dagster_project.defs.ingest.normalize import SOURCE_ROW
 from dagster_project.defs.ingest.readers import FileProblem, find_file
+from dagster_project.months import last_day
 from dagster_project.reference import CalendarNotCovered, check_calendar_covers, organisations
 from dagster_project.settings import memory_budget_bytes
 from schemas.raw import CONTRACTS, ValidationContext
@@ -39,10 +40,6 @@ class FileReport:
     unknown_columns: tuple[str, ...] = ()
 
 
-def month_end(month: dt.date) -> dt.date:
-    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-
-
 def validate_month(raw: Path, month: dt.date) -> list[FileReport]:
     """One report per extract of the month's delivery, in the order ingestion reads them."""
     folder = raw / f"{month:%Y-%m}"
@@ -53,7 +50,7 @@ def validate_month(raw: Path, month: dt.date) -> list[FileReport]:
     for name, contract in CONTRACTS.items():
         report = FileReport(name, None)
         try:
-            check_calendar_covers(month, month_end(month))
+            check_calendar_covers(month, last_day(month))
             report.path = find_file(folder, contract)
             ctx = ValidationContext(
                 month=month,
