@@ -170,7 +170,6 @@ class Days:
         self.index = {d: i for i, d in enumerate(self.workdays)}
         self.in_month = [d for d in self.workdays if d >= month]
         self.last_before = max(d for d in self.workdays if d < month)
-        self.first_in = min(self.in_month)
         self._lengths: dict[tuple[int, bool, bool], list[int]] = {}
         # For each calendar length d, the pair (accept, finish) of workdays finishing in the month with
         # the fewest workdays W between them (most room for being on time): one accepted in the month
@@ -406,7 +405,9 @@ def build_cases(days: Days, row: Printed, c: dict[str, int], online: list[Promis
             finished.append(
                 Case(True, is_online, accept=at(a, 9), finish=at(f, 16), legal=legal, p_range=p_range)
             )
-    # Instant cases finished in the month: accepted the evening before (late ones the morning before).
+    # Instant cases finished in the month: accepted the evening before it (late ones that morning, 26
+    # hours before they finish). Calendar days: the 24-hour rule does not skip weekends.
+    eve = days.month - dt.timedelta(days=1)
     instant = c["F"] - c["PF"]
     instant_late = c["FL"] - c["PFL"]
     if instant_late > instant:
@@ -417,13 +418,12 @@ def build_cases(days: Days, row: Printed, c: dict[str, int], online: list[Promis
     online_instant = c["OF"] - c["OPF"]
     for i in range(instant):
         late = i < instant_late
-        accept = at(days.last_before, 9 if late else 20)
         finished.append(
             Case(
                 False,
                 i >= instant - online_instant,
-                accept=accept,
-                finish=at(days.first_in, 11 if late else 8),
+                accept=at(eve, 9 if late else 20),
+                finish=at(days.month, 11 if late else 8),
             )
         )
 

@@ -203,9 +203,7 @@ def _piece_points(piece, value: float) -> float:
     return piece.points * value / piece.per if piece.per else piece.points
 
 
-def _item_scores(
-    rubric: Rubric, category: Category, item: Item, group: str, inputs: Mapping[str, Inputs]
-) -> list[ItemScore]:
+def _item_scores(category: Category, item: Item, group: str, inputs: Mapping[str, Inputs]) -> list[ItemScore]:
     raw = {org: _value(item, values) for org, values in inputs.items()}
     known = {org: _count(v) for org, v in raw.items() if v is not ABSENT and v is not None}
     better_is_lower = item.scoring.better == "lower"
@@ -281,7 +279,7 @@ def score_group(
         scored = [
             s
             for item in rubric.items_of(category, group)
-            for s in _item_scores(rubric, category, item, group, inputs)
+            for s in _item_scores(category, item, group, inputs)
         ]
         items += scored
         for org, card in orgs.items():

@@ -170,7 +170,7 @@ def annex_frame(
 ) -> pl.DataFrame:
     """An annex as the warehouse keeps it: English names, unrounded values, printed order."""
     annex = rubric.annexes[annex_name]
-    rows = annex_rows(rubric, annex, inputs.orgs, inputs.values, cards)
+    rows = annex_rows(annex, inputs.orgs, inputs.values, cards)
     codes = {name: code for code, (name, _) in inputs.orgs.items()}
     name_header = next(c.header for c in annex.columns if c.field == "org_name")
     schema = {"month": pl.Date, "org_code": pl.String}

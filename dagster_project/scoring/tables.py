@@ -246,7 +246,6 @@ def write_rescored(result: Rescored, path: Path) -> None:
 
 
 def annex_rows(
-    rubric: Rubric,
     annex: Annex,
     orgs: Mapping[str, tuple[str, str]],
     inputs: Mapping[str, Mapping[str, float | None]],
