@@ -42,6 +42,13 @@ def main(argv: list[str] | None = None) -> int:
         help="a published 运行情况表 (city or county layout): generate --month and the month before so the pipeline reproduces it",
     )
     sample.add_argument("--month", help="with --calibrate-to: the table's month, e.g. 2021-06")
+    sample.add_argument(
+        "--cases",
+        type=int,
+        help="a benchmark month of exactly this many cases (e.g. 20000000), made in slices; with --evaluations, --certificates",
+    )
+    sample.add_argument("--evaluations", type=int, help="with --cases (default: 3/4 of the cases)")
+    sample.add_argument("--certificates", type=int, help="with --cases (default: 1/10 of the cases)")
 
     run = sub.add_parser("run", help="materialize monthly partitions of the whole asset graph")
     run.add_argument("--months", default=DEFAULT_MONTHS)
@@ -108,6 +115,8 @@ def _apply_locations(args: argparse.Namespace) -> None:
 def cmd_sample(args: argparse.Namespace) -> int:
     if args.calibrate_to:
         return cmd_calibrate(args)
+    if args.cases:
+        return cmd_province(args)
     from dagster_project.sample.generator import parse_months
     from dagster_project.sample.writer import delivery_format, write_month
 
@@ -118,6 +127,25 @@ def cmd_sample(args: argparse.Namespace) -> int:
             f"{month:%Y-%m}  {delivery_format(month):9}  {len(files)} files  {time.monotonic() - started:.1f}s",
             flush=True,
         )
+    return 0
+
+
+def cmd_province(args: argparse.Namespace) -> int:
+    from dagster_project.sample.generator import parse_months
+    from dagster_project.sample.province import write_province_month
+
+    for month in parse_months(args.months):
+        started = time.monotonic()
+        write_province_month(
+            month,
+            args.out,
+            cases=args.cases,
+            evaluations=args.evaluations if args.evaluations is not None else args.cases * 3 // 4,
+            certificates=args.certificates if args.certificates is not None else args.cases // 10,
+            seed=args.seed,
+            progress=lambda line, m=month: print(f"{m:%Y-%m} {line}", flush=True),
+        )
+        print(f"{month:%Y-%m}  done in {time.monotonic() - started:.1f}s", flush=True)
     return 0
 
 

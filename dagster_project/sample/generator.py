@@ -175,9 +175,13 @@ class Applied:
 # Only the months a month's extracts look back over are kept: at scale 1 a month is millions of rows.
 @lru_cache(maxsize=LOOKBACK_MONTHS + 2)
 def applied_in(month: dt.date, scale: float, seed: int) -> Applied:
-    w = world(seed)
-    rng = rng_for(seed, "cases", month)
     n = max(1, int(round(APPLICATIONS_AT_SCALE_1 * scale * MONTH_FACTOR[month.month])))
+    return applications(month, n, rng_for(seed, "cases", month), world(seed))
+
+
+def applications(month: dt.date, n: int, rng: np.random.Generator, w: World, first_id: int = 0) -> Applied:
+    """n applications of the month (numbered from first_id), with what they produce. A large month
+    is made in slices with distinct first_id, one slice in memory at a time."""
     active = w.matters.filter(pl.col("is_on_application") & (pl.col("status") == "在用"))
     org_codes = w.orgs["org_code"].to_numpy().astype(str)
     weights = w.orgs["weight"].to_numpy()
@@ -223,7 +227,8 @@ def applied_in(month: dt.date, scale: float, seed: int) -> Applied:
     name = np.where(person, people.names(rng, n), company_name)
     id_number = np.where(person, people.id_numbers(rng, n), company_id)
     case_ids = np.char.add(
-        f"{month:%Y%m}", np.char.add(org_codes[org], np.char.zfill(np.arange(n).astype(str), 8))
+        f"{month:%Y%m}",
+        np.char.add(org_codes[org], np.char.zfill(np.arange(first_id, first_id + n).astype(str), 8)),
     )
     cases = pl.DataFrame(
         {

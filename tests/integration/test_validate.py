@@ -41,3 +41,28 @@ def test_a_file_level_problem_fails_the_delivery_naming_the_file(sample_raw, tmp
     assert any(
         line.startswith("  ok   evaluations") for line in out.splitlines()
     )  # the others are still checked
+
+
+def test_a_benchmark_month_has_exactly_the_rows_asked_made_in_slices_and_all_valid(tmp_path, capsys):
+    import datetime as dt
+
+    import polars as pl
+
+    from dagster_project.sample.province import write_province_month
+
+    paths = write_province_month(
+        dt.date(2021, 6, 1),
+        tmp_path,
+        cases=2500,
+        evaluations=1800,
+        certificates=300,
+        slice_size=1000,
+        progress=str,
+    )
+    cases = pl.read_csv(paths["cases"], infer_schema=False)
+    assert cases.height == 2500 and cases["办件编号"].n_unique() == 2500  # ids unique across slices
+    assert pl.read_csv(paths["evaluations"], infer_schema=False).height == 1800
+    assert pl.read_csv(paths["certificates"], infer_schema=False).height == 300
+    assert main(["validate", "--raw", str(tmp_path), "--months", "2021-06"]) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("  ok")]
+    assert len(lines) == 8 and all(line.endswith(", 0 to quarantine") for line in lines)
