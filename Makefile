@@ -16,7 +16,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster
 SAMPLE_MONTHS ?= 2021-01..2021-10
 SAMPLE_SCALE ?= 0.005
 
-.PHONY: help setup sample run test lint dev docs clean
+.PHONY: help setup sample run test lint dev docs bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -52,8 +52,11 @@ test: setup lint ## run every test (lint, unit, integration)
 	$(BIN)/pytest
 
 lint: $(VENV)/.synced ## ruff over the Python code
-	$(BIN)/ruff check dagster_project schemas tests
-	$(BIN)/ruff format --check dagster_project schemas tests
+	$(BIN)/ruff check dagster_project schemas tests bench
+	$(BIN)/ruff format --check dagster_project schemas tests bench
+
+bench: setup ## province-scale benchmark against bare DuckDB (BENCH_CASES=20000000 BENCH_RUNS=3): BENCHMARKS.md
+	$(BIN)/python bench/run.py
 
 dev: setup ## open the Dagster UI on the same definitions `make run` uses
 	$(BIN)/dagster dev -m dagster_project.definitions

@@ -1,0 +1,258 @@
+"""`make bench`: the monthly materialization at province scale against the bare-DuckDB floor.
+
+Generates (once, cached outside the repository) a month of BENCH_CASES cases (default 20 million, with
+¾ as many evaluations and ⅒ as many certificates) and one of half as many; then, BENCH_RUNS times
+each (default 3, medians reported):
+  (a) the pipeline: `ywtb run` for the month on an empty warehouse, through Dagster, timed stage by
+      stage from the run's events, with the peak memory (RSS of the run and its dbt child) per stage;
+  (b) the floor: bench/floor.sql, the month's indicators by bare DuckDB straight from the same files.
+Writes BENCHMARKS.md and bench/results.json.
+
+  BENCH_CASES=20000000 BENCH_RUNS=3 BENCH_CACHE=~/.cache/ywtb-bench make bench
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+MONTH = os.environ.get("BENCH_MONTH", "2021-06")
+CASES = int(os.environ.get("BENCH_CASES", "20000000"))
+RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+CACHE = Path(os.environ.get("BENCH_CACHE", "~/.cache/ywtb-bench")).expanduser()
+# Dagster step keys -> the stage they belong to
+STAGES = {
+    "raw__": "ingest (validate, quarantine)",
+    "warehouse_models": "dbt (staging, intermediate, marts, tests)",
+    "scorecard": "scoring and annex tables",
+    "completeness": "completeness",
+    "exports__": "exports (annexes, ops tables, report, forms)",
+    "published__": "published copy",
+}
+
+
+def stage_of(step: str) -> str:
+    return next((stage for prefix, stage in STAGES.items() if step.startswith(prefix)), step)
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants, in MB."""
+    total, stack = 0, [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            status = Path(f"/proc/{p}/status").read_text()
+            total += int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS")))
+            for task in Path(f"/proc/{p}/task").iterdir():
+                stack += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, StopIteration):
+            continue
+    return total / 1024
+
+
+def measured(cmd: list[str], env: dict[str, str]) -> tuple[float, list[tuple[float, float]]]:
+    """Wall seconds and (time, RSS MB) samples of a command and its children."""
+    started = time.time()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    samples: list[tuple[float, float]] = []
+
+    def sample() -> None:
+        while proc.poll() is None:
+            samples.append((time.time(), tree_rss_mb(proc.pid)))
+            time.sleep(0.1)
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    _, err = proc.communicate()
+    thread.join()
+    if proc.returncode:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{err[-3000:]}")
+    return time.time() - started, samples
+
+
+def generate(cases: int) -> Path:
+    raw = CACHE / f"{cases}" / "raw"
+    marker = raw / f".{MONTH}.done"
+    if not marker.exists():
+        print(f"generating {cases:,} cases into {raw} (once)", flush=True)
+        subprocess.run(
+            [BIN / "ywtb", "sample", "--months", MONTH, "--cases", str(cases), "--out", str(raw)], check=True
+        )
+        marker.touch()
+    return raw
+
+
+def floor(raw: Path) -> tuple[float, float]:
+    script = f"""
+import datetime as dt, duckdb
+params = {{"folder": {str(raw / MONTH)!r}, "month": dt.datetime.strptime({MONTH!r}, "%Y-%m"),
+          "calendar": {str(ROOT / "dbt/seeds/ref_calendar_days.csv")!r}}}
+con = duckdb.connect()
+for stmt in open({str(ROOT / "bench/floor.sql")!r}).read().split(";"):
+    if stmt.strip():
+        con.execute(stmt, {{k: v for k, v in params.items() if "$" + k in stmt}}).fetchall()
+"""
+    wall, samples = measured([sys.executable, "-c", script], dict(os.environ))
+    return wall, max((m for _, m in samples), default=0.0)
+
+
+def pipeline(raw: Path) -> tuple[float, float, dict[str, dict[str, float]]]:
+    """Wall seconds, peak RSS and per-stage {seconds, peak_rss_mb} of one materialization."""
+    with tempfile.TemporaryDirectory(prefix="ywtb-bench-") as tmp:
+        home = Path(tmp) / "dagster"
+        home.mkdir()
+        (home / "dagster.yaml").touch()
+        env = dict(os.environ, DAGSTER_HOME=str(home), YWTB_SALT="bench", YWTB_EXPORTS=str(Path(tmp) / "out"))
+        cmd = [
+            str(BIN / "ywtb"),
+            "run",
+            "--months",
+            MONTH,
+            "--raw",
+            str(raw),
+            "--warehouse",
+            str(Path(tmp) / "wh.duckdb"),
+        ]
+        wall, samples = measured(cmd, env)
+        stages = step_times(home)
+    for stage in stages.values():
+        inside = [m for t, m in samples if stage["start"] <= t <= stage["end"]]
+        stage["peak_rss_mb"] = max(inside, default=0.0)
+    return wall, max((m for _, m in samples), default=0.0), stages
+
+
+def step_times(home: Path) -> dict[str, dict[str, float]]:
+    """Per stage: the sum of its steps' durations, and the span they ran in (from the run's events)."""
+    import dagster as dg
+
+    os.environ["DAGSTER_HOME"] = str(home)
+    with dg.DagsterInstance.get() as instance:
+        run = instance.get_runs(limit=1)[0]
+        starts, stages = {}, {}
+        for record in instance.all_logs(run.run_id):
+            event = record.dagster_event
+            if event is None or not event.step_key:
+                continue
+            if event.event_type_value == "STEP_START":
+                starts[event.step_key] = record.timestamp
+            elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE"):
+                stage = stages.setdefault(
+                    stage_of(event.step_key), {"seconds": 0.0, "start": 1e18, "end": 0.0}
+                )
+                stage["seconds"] += record.timestamp - starts[event.step_key]
+                stage["start"] = min(stage["start"], starts[event.step_key])
+                stage["end"] = max(stage["end"], record.timestamp)
+    return stages
+
+
+def machine() -> str:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        "?",
+    )
+    mem = (
+        int(
+            next(
+                line.split()[1]
+                for line in Path("/proc/meminfo").read_text().splitlines()
+                if line.startswith("MemTotal")
+            )
+        )
+        / 1024
+        / 1024
+    )
+    return f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores ({cpu}), {mem:.0f} GiB RAM, Python {platform.python_version()}"
+
+
+def main() -> None:
+    results: dict = {
+        "month": MONTH,
+        "machine": machine(),
+        "runs": RUNS,
+        "measured_at": dt.datetime.now().isoformat(timespec="seconds"),
+    }
+    for label, cases in (("large", CASES), ("half", CASES // 2)):
+        raw = generate(cases)
+        floors = [floor(raw) for _ in range(RUNS)]
+        runs = [pipeline(raw) for _ in range(RUNS)]
+        stages = {
+            name: {
+                "seconds": statistics.median(r[2][name]["seconds"] for r in runs if name in r[2]),
+                "peak_rss_mb": max(r[2][name]["peak_rss_mb"] for r in runs if name in r[2]),
+            }
+            for name in runs[0][2]
+        }
+        results[label] = {
+            "cases": cases,
+            "floor_s": statistics.median(w for w, _ in floors),
+            "floor_peak_rss_mb": max(m for _, m in floors),
+            "pipeline_s": statistics.median(w for w, _, _ in runs),
+            "peak_rss_mb": max(m for _, m, _ in runs),
+            "stages": stages,
+        }
+        results[label]["ratio"] = results[label]["pipeline_s"] / results[label]["floor_s"]
+        results[label]["cases_per_s"] = cases / results[label]["pipeline_s"]
+        print(json.dumps(results[label], indent=1), flush=True)
+    large, half = results["large"], results["half"]
+    results |= {
+        "floor_s": large["floor_s"],
+        "pipeline_s": large["pipeline_s"],
+        "ratio": large["ratio"],
+        "peak_rss_mb": large["peak_rss_mb"],
+        "growth_10m_to_20m": large["pipeline_s"] / half["pipeline_s"],
+    }
+    (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    (ROOT / "BENCHMARKS.md").write_text(report(results))
+    print(f"wrote {ROOT / 'BENCHMARKS.md'} and bench/results.json")
+
+
+def report(r: dict) -> str:
+    large, half = r["large"], r["half"]
+    lines = [
+        "# Benchmarks",
+        "",
+        f"`make bench` on {r['machine']}, {r['measured_at']}; month {r['month']}; median of {r['runs']} runs.",
+        "",
+        "| | cases | pipeline | floor (bare DuckDB) | ratio | cases/s | peak RSS |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for label in ("large", "half"):
+        x = r[label]
+        lines.append(
+            f"| {label} | {x['cases']:,} | {x['pipeline_s']:.1f} s | {x['floor_s']:.1f} s | {x['ratio']:.1f}× | "
+            f"{x['cases_per_s']:,.0f} | {x['peak_rss_mb']:,.0f} MB |"
+        )
+    lines += [
+        "",
+        f"Growth from {half['cases']:,} to {large['cases']:,} cases: {r['growth_10m_to_20m']:.2f}× "
+        "(target ≤ 2.2×). Targets: pipeline ≤ 3× the floor, peak memory ≤ 4096 MB.",
+        "",
+        f"## Stages ({large['cases']:,} cases)",
+        "",
+        "| stage | seconds | cases/s | peak RSS |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, s in large["stages"].items():
+        lines.append(
+            f"| {name} | {s['seconds']:.1f} | {large['cases'] / max(s['seconds'], 1e-9):,.0f} | {s['peak_rss_mb']:,.0f} MB |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()
