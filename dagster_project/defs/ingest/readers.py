@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,20 +82,25 @@ def detect_encoding(path: Path) -> str:
     raise FileProblem(path, "unreadable encoding: neither UTF-8 nor GB18030")
 
 
-def read_csv(path: Path, block_size: int = 16 << 20) -> RawFile:
-    encoding = detect_encoding(path)
+@contextmanager
+def _csv_errors(path: Path, encoding: str) -> Iterator[None]:
+    """What pyarrow raises on a broken CSV, as a problem with the file that names it."""
     try:
-        header = _csv_header(path, encoding)
-        _check_header(path, header)
-        table = pacsv.read_csv(path, **_csv_options(header, encoding, block_size))
-    except FileProblem:
-        raise
+        yield
     except UnicodeDecodeError as e:
         raise FileProblem(
             path, f"unreadable encoding: not valid {encoding} past the start of the file ({e.reason})"
         ) from e
     except pa.ArrowInvalid as e:
         raise FileProblem(path, f"not a readable CSV: {e}") from e
+
+
+def read_csv(path: Path, block_size: int = 16 << 20) -> RawFile:
+    encoding = detect_encoding(path)
+    with _csv_errors(path, encoding):
+        header = _csv_header(path, encoding)
+        _check_header(path, header)
+        table = pacsv.read_csv(path, **_csv_options(header, encoding, block_size))
     return RawFile(path, table, encoding)
 
 
@@ -117,21 +123,14 @@ def read_csv_batches(path: Path, batch_bytes: int) -> Iterator[RawFile]:
     """The file as tables of about `batch_bytes` of text each, for a file larger than the memory
     budget: only one batch is in memory at a time. Same checks and options as `read_csv`."""
     encoding = detect_encoding(path)
-    header = _csv_header(path, encoding)
-    _check_header(path, header)
-    try:
-        reader = pacsv.open_csv(path, **_csv_options(header, encoding, batch_bytes))
-        rows = 0
-        for batch in reader:
+    rows = 0
+    with _csv_errors(path, encoding):
+        header = _csv_header(path, encoding)
+        _check_header(path, header)
+        for batch in pacsv.open_csv(path, **_csv_options(header, encoding, batch_bytes)):
             if batch.num_rows:
                 rows += batch.num_rows
                 yield RawFile(path, pa.Table.from_batches([batch]), encoding)
-    except UnicodeDecodeError as e:
-        raise FileProblem(
-            path, f"unreadable encoding: not valid {encoding} past the start of the file ({e.reason})"
-        ) from e
-    except pa.ArrowInvalid as e:
-        raise FileProblem(path, f"not a readable CSV: {e}") from e
     if rows == 0:
         raise FileProblem(path, "empty file: a header and no rows")
 
