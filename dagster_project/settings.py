@@ -3,7 +3,8 @@
 YWTB_RAW_DIR      the raw folder, one sub-folder per month          (default raw/)
 YWTB_WAREHOUSE    the working DuckDB file                           (default warehouse/ywtb.duckdb)
 YWTB_EXPORTS      where annex tables and reports are written        (default out/)
-YWTB_MEMORY_MB    memory budget for reading one file: larger files are read in batches   (default 2048)
+YWTB_MEMORY_MB    the run's memory budget: half for the batches a file is read in, half for DuckDB
+                  (its memory_limit, in the pipeline and in dbt; it spills to disk beyond)   (default 3072)
 YWTB_RUBRIC       the scoring rubric: a shipped name or a YAML file (default dazhou-2021)
 YWTB_SALT         the salt for hashed personal keys; or
 YWTB_SALT_FILE    a file holding it (default: <warehouse>.salt, created once with a random salt)
@@ -32,7 +33,17 @@ DEFAULT_RUBRIC = "dazhou-2021"
 
 
 def memory_budget_bytes() -> int:
-    return int(float(os.environ.get("YWTB_MEMORY_MB", "2048")) * (1 << 20))
+    """For reading one file: a larger file is read in batches."""
+    return _memory_mb() * (1 << 20) // 2
+
+
+def duckdb_memory_limit() -> str:
+    """DuckDB's memory_limit: past it, joins, sorts and aggregates spill to a temporary folder."""
+    return f"{max(_memory_mb() // 2, 256)}MB"
+
+
+def _memory_mb() -> int:
+    return int(float(os.environ.get("YWTB_MEMORY_MB", "3072")))
 
 
 def rubric() -> str:

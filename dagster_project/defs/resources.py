@@ -58,7 +58,10 @@ class WarehouseResource(dg.ConfigurableResource):
 
     @contextmanager
     def writer(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        with writer_lock(self.file, self.lock_timeout_s), duckdb.connect(self.file) as con:
+        with (
+            writer_lock(self.file, self.lock_timeout_s),
+            duckdb.connect(self.file, config={"memory_limit": settings.duckdb_memory_limit()}) as con,
+        ):
             yield con
 
 

@@ -3,9 +3,10 @@
 import csv
 from pathlib import Path
 
+import polars as pl
 import pytest
 
-from dagster_project.defs.ingest.boundary import ingest_file
+from dagster_project.defs.ingest.boundary import SeenKeys, ingest_file, read_ahead
 from dagster_project.defs.ingest.readers import FileProblem
 from schemas.raw import CONTRACTS
 
@@ -110,3 +111,36 @@ def test_headers_in_the_older_wording_are_accepted(tmp_path, june_context):
     older = {("办件流水号" if k == "办件编号" else k): v for k, v in GOOD.items()}
     ingested = ingest_file(cases_file(tmp_path, [older]), CONTRACTS["cases"], june_context, "s")
     assert ingested.loaded["case_id"].to_list() == ["C1"]
+
+
+def test_reading_ahead_keeps_the_order_and_hands_over_an_error_in_the_reader():
+    def batches():
+        yield from (1, 2, 3)
+        raise FileProblem("x.csv", "broken in the fourth batch")
+
+    seen = []
+    with pytest.raises(FileProblem, match="fourth batch"):
+        for batch in read_ahead(batches()):
+            seen.append(batch)
+    assert seen == [1, 2, 3]
+
+
+def test_a_caller_that_stops_early_does_not_wait_for_the_reader():
+    produced = []
+
+    def batches():
+        for i in range(1000):
+            produced.append(i)
+            yield i
+
+    for batch in read_ahead(batches()):
+        if batch == 2:
+            break
+    assert len(produced) < 10  # the reader stopped one or two batches ahead, not at the end
+
+
+def test_keys_repeated_from_earlier_batches_are_found_and_nothing_else():
+    seen = SeenKeys()
+    seen.add(pl.Series(["A", "B", None]))
+    seen.add(pl.Series(["C"]))
+    assert sorted(seen.repeats(pl.Series(["B", "C", "D", None]))) == ["B", "C"]

@@ -6,6 +6,7 @@ import polars as pl
 import pytest
 
 from dagster_project.defs.ingest.normalize import (
+    clean_text,
     id_number_status,
     parse_number,
     parse_timestamp,
@@ -31,8 +32,8 @@ from schemas.raw import CONTRACTS
     ],
 )
 def test_id_numbers_are_classified_before_anything_is_hashed(value, status):
-    frame = pl.DataFrame({"id": [value]}, schema={"id": pl.String})
-    assert frame.select(id_number_status(pl.col("id"))).item() == status
+    frame = clean_text(pl.DataFrame({"id": [value]}, schema={"id": pl.String}), ["id"])
+    assert frame.select(id_number_status(pl.col("id").str.to_uppercase())).item() == status
 
 
 @pytest.mark.parametrize(
@@ -49,12 +50,20 @@ def test_id_numbers_are_classified_before_anything_is_hashed(value, status):
     ],
 )
 def test_timestamps_are_read_in_every_form_exports_use(text, expected):
-    frame = pl.DataFrame({"t": [text]})
-    assert frame.select(parse_timestamp(pl.col("t"))).item() == expected
+    frame = clean_text(pl.DataFrame({"t": [text]}), ["t"])
+    assert parse_timestamp(frame["t"]).item() == expected
+
+
+def test_a_column_in_the_first_form_with_one_value_in_another_reads_both():
+    text = pl.Series("t", ["2021-06-01 09:30:00"] * 3 + ["2021/06/02", None])
+    assert parse_timestamp(text).to_list() == [dt.datetime(2021, 6, 1, 9, 30)] * 3 + [
+        dt.datetime(2021, 6, 2),
+        None,
+    ]
 
 
 def test_numbers_with_thousands_separators_and_full_width_digits_are_read():
-    frame = pl.DataFrame({"n": ["1,234", "１２", "3.0", "3.5", "-2", "abc"]})
+    frame = clean_text(pl.DataFrame({"n": ["1,234", "１２", "3.0", "3.5", "-2", "abc"]}), ["n"])
     assert frame.select(parse_number(pl.col("n"), pl.Int64)).to_series().to_list() == [
         1234,
         12,

@@ -5,7 +5,7 @@ Three pure steps, column-wise in polars (never row by row in Python):
 2. `protect_personal_data`: names and phones are dropped; ID numbers become a salted hash, and only
    when they are valid: a number a spreadsheet mangled (1.1E+17, zeros past the 15th digit) keeps
    its row but gets no key, so it can never be joined as if it were a person.
-3. `parse_values`: text -> typed values. A value that cannot be read becomes NULL and its column is
+3. `parse_values`: text -> typed values (after `clean_text`: NFKC, trimmed, blank is NULL). A value that cannot be read becomes NULL and its column is
    named in `_malformed`, which the contract's `malformed_value` rule quarantines.
 """
 
@@ -71,6 +71,37 @@ def canonical_columns(raw: RawFile, contract: ExtractContract) -> Canonical:
     return Canonical(frame, tuple(h for h in header if h not in mapped))
 
 
+# --- text ------------------------------------------------------------------------------------------
+
+
+def clean_text(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """Full-width digits and punctuation to ASCII (NFKC), trimmed; blank is NULL.
+
+    A pass over every value costs more than the checks that show it has nothing to do, so a column
+    is first looked at: NFKC only where a value has a character it could change (anything but ASCII
+    and the CJK ideographs, which NFKC leaves as they are), trimming only where a value starts or
+    ends with a space or is blank.
+    """
+    present = [c for c in columns if c in frame.columns]
+    if not present:
+        return frame
+    looks = frame.select(
+        expr.any().alias(f"{c}.{what}")
+        for c in present
+        for what, expr in (
+            ("nfkc", pl.col(c).str.contains(r"[^\x00-\x7f\u4e00-\u9fff]")),
+            ("trim", pl.col(c).str.contains(r"^\s|\s$|^$")),
+        )
+    ).row(0, named=True)
+    cleaned = []
+    for c in present:
+        s = pl.col(c).str.normalize("NFKC") if looks[f"{c}.nfkc"] else pl.col(c)
+        if looks[f"{c}.nfkc"] or looks[f"{c}.trim"]:
+            s = s.str.strip_chars()
+            cleaned.append(pl.when(s == "").then(None).otherwise(s).alias(c))
+    return frame.with_columns(cleaned)
+
+
 # --- personal data -----------------------------------------------------------------------------------
 
 
@@ -80,10 +111,17 @@ def key_columns(col: Column) -> tuple[str, str]:
     return f"{base}_key", f"{base}_key_status"
 
 
-def id_number_status(expr: pl.Expr) -> pl.Expr:
-    """valid | org_code | mangled (a spreadsheet ate digits) | invalid | missing."""
-    s = _clean(expr).str.to_uppercase()
-    digits = [s.str.slice(i, 1).cast(pl.Int32, strict=False) for i in range(17)]
+def id_number_status(clean: pl.Expr) -> pl.Expr:
+    """valid | org_code | mangled (a spreadsheet ate digits) | invalid | missing, of cleaned text
+    (`clean_text`) in upper case.
+
+    The GB 11643 check digit is computed on the first 17 characters read as one integer, digit by
+    digit in integer arithmetic: a handful of vectorised operations, where slicing the text 17 times
+    took ten seconds a million rows.
+    """
+    s = clean
+    body = s.str.slice(0, 17).cast(pl.Int64, strict=False)
+    digits = [(body // 10 ** (16 - i)) % 10 for i in range(17)]
     remainder = pl.sum_horizontal([d * w for d, w in zip(digits, ID_WEIGHTS, strict=True)]) % 11
     expected = pl.lit(ID_CHECK_CHARS).str.slice(remainder, 1)
     shaped = s.str.contains(r"^\d{17}[\dX]$")
@@ -126,13 +164,11 @@ def protect_personal_data(frame: pl.DataFrame, contract: ExtractContract, salt: 
     for col in contract.columns:
         if col.pii == "hash_id":
             key, status = key_columns(col)
-            out = out.with_columns(id_number_status(pl.col(col.name)).alias(status))
-            valid = out.select(
-                pl.when(pl.col(status).is_in(["valid", "org_code"])).then(
-                    _clean(pl.col(col.name)).str.to_uppercase()
-                )
-            )
-            out = out.with_columns(salted_hash(valid.to_series(), salt).alias(key))
+            ids = clean_text(out.select(col.name), [col.name]).select(pl.col(col.name).str.to_uppercase())
+            # Lazy, so the check digit's shared sub-expressions are computed once.
+            ids = ids.lazy().with_columns(id_number_status(pl.col(col.name)).alias(status)).collect()
+            valid = ids.select(pl.when(pl.col(status).is_in(["valid", "org_code"])).then(pl.col(col.name)))
+            out = out.with_columns(ids[status], salted_hash(valid.to_series(), salt).alias(key))
         if col.pii is not None:
             out = out.drop(col.name)
     return out
@@ -143,69 +179,75 @@ def personal_key_columns(contract: ExtractContract) -> list[str]:
 
 
 # --- values ----------------------------------------------------------------------------------------
+# Every parser takes text already through `clean_text`.
 
 
-def _clean(expr: pl.Expr) -> pl.Expr:
-    """Full-width digits and punctuation to ASCII (NFKC), trimmed; blank is NULL."""
-    s = expr.str.normalize("NFKC").str.strip_chars()
-    return pl.when(s == "").then(None).otherwise(s)
+def parse_timestamp(text: pl.Series) -> pl.Series:
+    """Every form exports use. The first form is tried on the whole column; the others, and Excel
+    serial dates, only when some value was not read by it (each form tried is a pass over the column)."""
+    frame = text.rename("t").to_frame()
+    forms = [
+        pl.col("t").str.strptime(pl.Datetime("us"), f, strict=False, exact=True) for f in TIMESTAMP_FORMATS
+    ]
+    first = frame.select(forms[0]).to_series()
+    if (first.is_null() & text.is_not_null()).any():
+        serial = pl.col("t").cast(pl.Float64, strict=False)
+        lo, hi = EXCEL_SERIAL_RANGE
+        excel = pl.when(serial.is_between(lo, hi)).then(
+            EXCEL_EPOCH + pl.duration(milliseconds=(serial * 86_400_000).round(0).cast(pl.Int64))
+        )
+        first = frame.select(pl.coalesce(*forms, excel).cast(pl.Datetime("us"))).to_series()
+    return first.rename(text.name)
 
 
-def parse_timestamp(expr: pl.Expr) -> pl.Expr:
-    s = _clean(expr)
-    attempts = [s.str.strptime(pl.Datetime("us"), f, strict=False, exact=True) for f in TIMESTAMP_FORMATS]
-    serial = s.cast(pl.Float64, strict=False)
-    lo, hi = EXCEL_SERIAL_RANGE
-    excel = pl.when(serial.is_between(lo, hi)).then(
-        EXCEL_EPOCH + pl.duration(milliseconds=(serial * 86_400_000).round(0).cast(pl.Int64))
-    )
-    return pl.coalesce(*attempts, excel).cast(pl.Datetime("us"))
-
-
-def parse_number(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
-    s = _clean(expr).str.replace_all(",", "", literal=True)
-    number = s.cast(pl.Float64, strict=False)
+def parse_number(clean: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    number = clean.str.replace_all(",", "", literal=True).cast(pl.Float64, strict=False)
     if dtype == pl.Int64:
         return pl.when(number == number.floor()).then(number).cast(pl.Int64, strict=False)
     return number
 
 
-def parse_bool(expr: pl.Expr) -> pl.Expr:
-    s = _clean(expr)
-    return pl.when(s.is_in(list(TRUE_WORDS))).then(True).when(s.is_in(list(FALSE_WORDS))).then(False)
+def parse_bool(clean: pl.Expr) -> pl.Expr:
+    return pl.when(clean.is_in(list(TRUE_WORDS))).then(True).when(clean.is_in(list(FALSE_WORDS))).then(False)
 
 
-def parse_column(col: Column) -> pl.Expr:
-    raw = pl.col(col.name)
+def parse_column(col: Column, text: pl.Series) -> pl.Series:
+    if col.kind == "timestamp":
+        return parse_timestamp(text)
+    raw = pl.col(text.name)
     if col.codes:
-        raw = _clean(raw).replace(col.codes)
+        raw = raw.replace(col.codes)
     match col.kind:
-        case "timestamp":
-            return parse_timestamp(raw)
         case "int":
-            return parse_number(raw, pl.Int64)
+            expr = parse_number(raw, pl.Int64)
         case "float":
-            return parse_number(raw, pl.Float64)
+            expr = parse_number(raw, pl.Float64)
         case "bool":
-            return parse_bool(raw)
+            expr = parse_bool(raw)
         case _:
-            return _clean(raw)
+            expr = raw
+    return text.to_frame().select(expr.alias(text.name)).to_series()
 
 
 def parse_values(frame: pl.DataFrame, contract: ExtractContract) -> pl.DataFrame:
     stored = contract.stored_columns
-    typed = [c for c in stored if c.kind in ("timestamp", "int", "float", "bool")]
+    text = clean_text(frame, [c.name for c in stored])
+    parsed = {c.name: parse_column(c, text[c.name]) for c in stored}
     # A value is malformed when there was text and no reading of it: blank stays a plain NULL.
-    flags = [
-        pl.when(_clean(pl.col(c.name)).is_not_null() & parse_column(c).is_null()).then(pl.lit(c.name))
-        for c in typed
-    ]
-    malformed = pl.concat_str(flags, separator=",", ignore_nulls=True) if flags else pl.lit("")
-    return (
-        frame.lazy()
-        .with_columns(
-            *(parse_column(c).alias(c.name) for c in stored),
-            pl.when(malformed == "").then(None).otherwise(malformed).alias(MALFORMED),
-        )
-        .collect()
+    unread = pl.DataFrame(
+        {
+            c.name: text[c.name].is_not_null() & parsed[c.name].is_null()
+            for c in stored
+            if c.kind in ("timestamp", "int", "float", "bool")
+        }
     )
+    listed = pl.concat_str(
+        [pl.when(pl.col(c)).then(pl.lit(c)) for c in unread.columns], separator=",", ignore_nulls=True
+    )
+    names = pl.when(listed != "").then(listed)
+    malformed = (
+        unread.select(names.alias(MALFORMED)).to_series()
+        if unread.width
+        else pl.repeat(None, frame.height, dtype=pl.String, eager=True).alias(MALFORMED)
+    )
+    return frame.with_columns(*parsed.values(), malformed)

@@ -18,6 +18,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from dagster_project import settings
 from dagster_project.defs.partitions import monthly
 from dagster_project.defs.resources import WarehouseResource, writer_lock
 
@@ -52,6 +53,7 @@ def dbt_build_args(month: str) -> list[str]:
 def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     # dbt opens the file itself: hold the writers' lock for the whole invocation.
     os.environ["YWTB_WAREHOUSE"] = str(warehouse.file.resolve())
+    os.environ["YWTB_DUCKDB_MEMORY"] = settings.duckdb_memory_limit()
     *earlier, last = sorted(context.partition_keys)
     with writer_lock(warehouse.file, warehouse.lock_timeout_s):
         for month in earlier:
