@@ -6,6 +6,8 @@ each (default 3, medians reported):
   (a) the pipeline: `ywtb run` for the month on an empty warehouse, through Dagster, timed stage by
       stage from the run's events, with the peak memory (RSS of the run and its dbt child) per stage;
   (b) the floor: bench/floor.sql, the month's indicators by bare DuckDB straight from the same files.
+Then (c) months 1 to 10 of a year of BENCH_YEAR_CASES cases a month (default 2 million), materialized
+one after the other into one warehouse, to see whether a month costs more with history behind it.
 Writes BENCHMARKS.md and bench/results.json.
 
   BENCH_CASES=20000000 BENCH_RUNS=3 BENCH_CACHE=~/.cache/ywtb-bench make bench
@@ -30,6 +32,8 @@ BIN = Path(sys.executable).parent
 MONTH = os.environ.get("BENCH_MONTH", "2021-06")
 CASES = int(os.environ.get("BENCH_CASES", "20000000"))
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+# Cases a month in the year measurement (months 1 to 10 into one warehouse); 0 skips it.
+YEAR_CASES = int(os.environ.get("BENCH_YEAR_CASES", "2000000"))
 CACHE = Path(os.environ.get("BENCH_CACHE", "~/.cache/ywtb-bench")).expanduser()
 # Dagster step keys -> the stage they belong to
 STAGES = {
@@ -81,13 +85,13 @@ def measured(cmd: list[str], env: dict[str, str]) -> tuple[float, list[tuple[flo
     return time.time() - started, samples
 
 
-def generate(cases: int) -> Path:
+def generate(cases: int, months: str = MONTH) -> Path:
     raw = CACHE / f"{cases}" / "raw"
-    marker = raw / f".{MONTH}.done"
+    marker = raw / f".{months}.done"
     if not marker.exists():
-        print(f"generating {cases:,} cases into {raw} (once)", flush=True)
+        print(f"generating {cases:,} cases a month for {months} into {raw} (once)", flush=True)
         subprocess.run(
-            [BIN / "ywtb", "sample", "--months", MONTH, "--cases", str(cases), "--out", str(raw)], check=True
+            [BIN / "ywtb", "sample", "--months", months, "--cases", str(cases), "--out", str(raw)], check=True
         )
         marker.touch()
     return raw
@@ -107,22 +111,24 @@ for stmt in open({str(ROOT / "bench/floor.sql")!r}).read().split(";"):
     return wall, max((m for _, m in samples), default=0.0)
 
 
-def pipeline(raw: Path) -> tuple[float, float, dict[str, dict[str, float]]]:
-    """Wall seconds, peak RSS and per-stage {seconds, peak_rss_mb} of one materialization."""
+def pipeline(raw: Path, month: str = MONTH, workdir: Path | None = None):
+    """Wall seconds, peak RSS and per-stage {seconds, peak_rss_mb} of one materialization: on an empty
+    warehouse, or on the one in `workdir` (kept from earlier months)."""
     with tempfile.TemporaryDirectory(prefix="ywtb-bench-") as tmp:
-        home = Path(tmp) / "dagster"
-        home.mkdir()
+        work = workdir or Path(tmp)
+        home = work / "dagster"
+        home.mkdir(exist_ok=True)
         (home / "dagster.yaml").touch()
-        env = dict(os.environ, DAGSTER_HOME=str(home), YWTB_SALT="bench", YWTB_EXPORTS=str(Path(tmp) / "out"))
+        env = dict(os.environ, DAGSTER_HOME=str(home), YWTB_SALT="bench", YWTB_EXPORTS=str(work / "out"))
         cmd = [
             str(BIN / "ywtb"),
             "run",
             "--months",
-            MONTH,
+            month,
             "--raw",
             str(raw),
             "--warehouse",
-            str(Path(tmp) / "wh.duckdb"),
+            str(work / "wh.duckdb"),
         ]
         wall, samples = measured(cmd, env)
         stages = step_times(home)
@@ -130,6 +136,26 @@ def pipeline(raw: Path) -> tuple[float, float, dict[str, dict[str, float]]]:
         inside = [m for t, m in samples if stage["start"] <= t <= stage["end"]]
         stage["peak_rss_mb"] = max(inside, default=0.0)
     return wall, max((m for _, m in samples), default=0.0), stages
+
+
+def year(cases: int) -> dict:
+    """Months 1 to 10 of a year materialized one after the other into one warehouse: does a month cost
+    more when the months before it are already there?"""
+    first, last = f"{MONTH[:4]}-01", f"{MONTH[:4]}-10"
+    raw = generate(cases, f"{first}..{last}")
+    seconds = []
+    with tempfile.TemporaryDirectory(prefix="ywtb-bench-year-") as tmp:
+        for m in range(1, 11):
+            wall, _, _ = pipeline(raw, f"{MONTH[:4]}-{m:02d}", Path(tmp))
+            seconds.append(wall)
+            print(f"year: month {m} of {cases:,} cases in {wall:.1f} s", flush=True)
+    return {
+        "cases_per_month": cases,
+        "month_s": seconds,
+        "first_s": seconds[0],
+        "tenth_s": seconds[-1],
+        "tenth_to_first": seconds[-1] / seconds[0],
+    }
 
 
 def step_times(home: Path) -> dict[str, dict[str, float]]:
@@ -216,6 +242,9 @@ def main() -> None:
         "peak_rss_mb": large["peak_rss_mb"],
         "growth_10m_to_20m": large["pipeline_s"] / half["pipeline_s"],
     }
+    if YEAR_CASES:
+        results["year"] = year(YEAR_CASES)
+        results["tenth_to_first_month"] = results["year"]["tenth_to_first"]
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     (ROOT / "BENCHMARKS.md").write_text(report(results))
     print(f"wrote {ROOT / 'BENCHMARKS.md'} and bench/results.json")
@@ -249,7 +278,7 @@ def report(r: dict) -> str:
         f"| peak memory ≤ 4096 MB | {r['peak_rss_mb']:,.0f} MB | {verdict(r['peak_rss_mb'] <= 4096)} |",
         f"| {large['cases']:,} cases ≤ 2.2× the time of {half['cases']:,} | {r['growth_10m_to_20m']:.2f}× | "
         f"{verdict(r['growth_10m_to_20m'] <= 2.2)} |",
-        "| 10th month of a year no slower than the 1st | not measured yet | |",
+        year_verdict(r),
         "",
         f"## Stages ({large['cases']:,} cases)",
         "",
@@ -260,7 +289,27 @@ def report(r: dict) -> str:
         lines.append(
             f"| {name} | {s['seconds']:.1f} | {large['cases'] / max(s['seconds'], 1e-9):,.0f} | {s['peak_rss_mb']:,.0f} MB |"
         )
+    if "year" in r:
+        y = r["year"]
+        lines += [
+            "",
+            f"## A year ({y['cases_per_month']:,} cases a month, months 1 to 10 into one warehouse)",
+            "",
+            "| month | " + " | ".join(str(m) for m in range(1, 11)) + " |",
+            "|---|" + "---:|" * 10,
+            "| seconds | " + " | ".join(f"{s:.1f}" for s in y["month_s"]) + " |",
+        ]
     return "\n".join(lines) + "\n"
+
+
+def year_verdict(r: dict) -> str:
+    if "year" not in r:
+        return "| 10th month of a year no slower than the 1st | not measured (BENCH_YEAR_CASES=0) | |"
+    y = r["year"]
+    return (
+        f"| 10th month of a year no slower than the 1st | {y['tenth_s']:.1f} s against {y['first_s']:.1f} s "
+        f"({y['tenth_to_first']:.2f}×) | {'met' if y['tenth_to_first'] <= 1 else '**not met**'} |"
+    )
 
 
 if __name__ == "__main__":

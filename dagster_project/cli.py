@@ -89,7 +89,15 @@ def main(argv: list[str] | None = None) -> int:
         "validate": cmd_validate,
         "calendar": cmd_calendar,
     }
-    return commands[args.command](args)
+    # A command sets locations in the environment for the resources it runs; called in-process
+    # (tests, notebooks), it must not leave them behind for the next call.
+    saved = {k: v for k, v in os.environ.items() if k.startswith("YWTB_")}
+    try:
+        return commands[args.command](args)
+    finally:
+        for k in [k for k in os.environ if k.startswith("YWTB_")]:
+            del os.environ[k]
+        os.environ.update(saved)
 
 
 def _locations(p: argparse.ArgumentParser) -> None:

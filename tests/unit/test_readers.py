@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from dagster_project.defs.ingest.readers import FileProblem, find_file, read_file
+from dagster_project.defs.ingest.readers import FileProblem, find_file, read_csv_batches, read_file
 from schemas.raw import CONTRACTS
 
 HEADER = "办件编号,事项编码,申请时间\n"
@@ -65,3 +65,28 @@ def test_a_file_is_found_by_its_chinese_name_with_a_month_suffix(tmp_path):
     path = write(tmp_path / "办件数据_202106.csv", HEADER + ROW)
     write(tmp_path / "办件数据说明.txt", "not an extract")
     assert find_file(tmp_path, CONTRACTS["cases"]) == path
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_batches_cut_at_row_ends_only_and_read_what_the_whole_file_reads(tmp_path, encoding, newline):
+    # Quoted values with newlines, commas and escaped quotes fall across the cuts of small batches.
+    rows = [
+        f'C{i},"达州{i}\n第二行, ""引号""",2021-06-01 09:00:00'
+        if i % 3 == 0
+        else f"C{i},M{i},2021-06-01 09:00:00"
+        for i in range(200)
+    ]
+    text = HEADER + "".join(r + "\n" for r in rows)
+    path = write(tmp_path / "cases.csv", text.replace("\n", newline), encoding)
+    whole = read_file(path).table
+    batches = list(read_csv_batches(path, batch_bytes=256))
+    assert len(batches) > 10
+    assert [r for b in batches for r in b.table.to_pylist()] == whole.to_pylist()
+    assert whole.num_rows == 200
+    assert whole.column("事项编码")[0].as_py().replace("\r\n", "\n") == '达州0\n第二行, "引号"'
+
+
+def test_a_header_without_rows_fails_also_in_batches(tmp_path):
+    with pytest.raises(FileProblem, match="a header and no rows"):
+        list(read_csv_batches(write(tmp_path / "cases.csv", HEADER), batch_bytes=256))

@@ -85,11 +85,15 @@ def clean_text(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     present = [c for c in columns if c in frame.columns]
     if not present:
         return frame
+    # Cheap first: a column whose byte and character lengths agree everywhere is ASCII.
+    ascii_ = frame.select(
+        (pl.col(c).str.len_bytes() == pl.col(c).str.len_chars()).all().alias(c) for c in present
+    ).row(0, named=True)
     looks = frame.select(
         expr.any().alias(f"{c}.{what}")
         for c in present
         for what, expr in (
-            ("nfkc", pl.col(c).str.contains(r"[^\x00-\x7f\u4e00-\u9fff]")),
+            ("nfkc", pl.lit(False) if ascii_[c] else pl.col(c).str.contains(r"[^\x00-\x7f\u4e00-\u9fff]")),
             ("trim", pl.col(c).str.contains(r"^\s|\s$|^$")),
         )
     ).row(0, named=True)

@@ -17,14 +17,11 @@ origins as (
     group by case_id
 ),
 
-cases as ({{ latest_states_this_year(ref('fct_case_states'), 'case_id') }}),
-
 due as (
-    select cases.dept_code, windows.period_window, cases.case_id
-    from cases
-    inner join windows
-        on cases.finish_time >= windows.window_start and cases.finish_time < windows.window_end
-    where cases.yields_certificate and cases.result = 'approved'
+    select due.dept_code, windows.period_window, due.case_id
+    from {{ ref('int_certificates__due') }} as due
+    inner join windows on due.finish_time >= windows.window_start and due.finish_time < windows.window_end
+    where {{ in_year_to_date('due.month') }}
 ),
 
 case_counts as (

@@ -1,0 +1,24 @@
+-- 好差评 counts per department from one month's extract, for each window the month contributes to:
+-- the month itself, and the year to date (evaluations made since 1 January). Each evaluation is in the
+-- extract of the month it was made in, so the year to date is the sum of the months' contributions
+-- (int_indicators__evaluations) and a month costs the same whatever the history before it.
+{{ config(materialized='incremental', incremental_strategy='append', pre_hook="{{ replace_partition() }}", on_schema_change='fail') }}
+
+with windows as ({{ indicator_windows() }})
+
+select
+    {{ partition_month() }} as month,
+    evaluations.dept_code,
+    windows.period_window,
+    count(*) as evaluations,
+    count(*) filter (where is_active) as active_evaluations,
+    count(*) filter (where is_active and is_good) as good_active_evaluations,
+    count(*) filter (where is_good) as good_evaluations,
+    count(*) filter (where is_counted_bad) as bad_evaluations,
+    count(*) filter (where is_rectification_judged) as bad_rectification_due,
+    count(*) filter (where is_rectified_on_time) as bad_rectified_on_time
+from {{ ref('fct_evaluations') }} as evaluations
+inner join windows
+    on evaluations.eval_time >= windows.window_start and evaluations.eval_time < windows.window_end
+where evaluations.month = {{ partition_month() }}
+group by all
