@@ -9,10 +9,15 @@ Rerunning a month deletes that month and inserts it again, so a rerun never dupl
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import itertools
+import tempfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from dagster_project.defs.ingest.boundary import REASON, IngestedFile
 from dagster_project.defs.ingest.normalize import SOURCE_ROW, personal_key_columns
@@ -124,45 +129,89 @@ def replace_month(
     batches: Iterable[IngestedFile],
     source_file: str,
 ) -> Written:
-    """Delete-then-insert the month for this extract, atomically: the batches of a file are written in
-    one transaction, so a file that fails half-way (or a killed run) leaves the month as it was."""
+    """Delete-then-insert the month for this extract, atomically: a file that fails half-way (or a
+    killed run) leaves the month as it was.
+
+    The valid rows of all the batches go in by one INSERT that reads them as a stream. DuckDB keeps a
+    transaction's separate appends in memory until it commits (measured: 170 MB a batch, 10 GB for 20
+    million cases), but writes one large INSERT within its memory limit. Quarantined rows wait in a
+    temporary Parquet file meanwhile, and are moved in by the same transaction."""
     written = Written()
-    con.execute("begin transaction")
-    try:
-        ensure_tables(con, contract)
-        for schema in ("raw", "quarantine"):
-            con.execute(f"delete from {schema}.{contract.name} where month = $m", {"m": month})
-        for ingested in batches:
-            for schema, frame in (("raw", ingested.loaded), ("quarantine", ingested.quarantined)):
-                if frame.height:
-                    con.register("incoming", frame.to_arrow())
-                    con.execute(
-                        f"insert into {schema}.{contract.name} by name "
-                        "select $m as month, $f as source_file, * from incoming",
-                        {"m": month, "f": source_file},
-                    )
-                    con.unregister("incoming")
-            written.add(ingested)
-        keys = written.key_status_counts
-        con.execute(
-            "delete from audit.ingest_log where month = $m and extract = $e", {"m": month, "e": contract.name}
-        )
-        con.execute(
-            "insert into audit.ingest_log values ($m, $e, $f, $enc, $read, $loaded, $quarantined, $unknown, "
-            "$kv, $km, $ki, $kmiss)",
-            {
-                "m": month, "e": contract.name, "f": source_file, "enc": written.encoding,
-                "read": written.rows_read, "loaded": written.rows_loaded,
-                "quarantined": written.rows_quarantined,
-                "unknown": ", ".join(written.unknown_columns) or None,
-                "kv": keys.get("valid", 0) + keys.get("org_code", 0), "km": keys.get("mangled"), "ki": keys.get("invalid"), "kmiss": keys.get("missing"),
-            },
-        )  # fmt: skip
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
+    reader_failed: list[BaseException] = []
+    rest = iter(batches)
+    first = next(rest)
+    schema = first.loaded.to_arrow().schema
+    with tempfile.TemporaryDirectory(prefix="ywtb-quarantine-") as tmp:
+        held = Path(tmp) / "quarantined.parquet"
+        writer: pq.ParquetWriter | None = None
+
+        def valid_rows() -> Iterator[pa.RecordBatch]:
+            nonlocal writer
+            try:
+                for ingested in itertools.chain([first], rest):
+                    if ingested.quarantined.height:
+                        rows = ingested.quarantined.to_arrow()
+                        writer = writer or pq.ParquetWriter(held, rows.schema)
+                        writer.write_table(rows.cast(writer.schema))
+                    written.add(ingested)
+                    yield from ingested.loaded.to_arrow().cast(schema).to_batches()
+            except BaseException as e:  # DuckDB reports it as its own error; the caller gets this one
+                reader_failed.append(e)
+                raise
+
+        con.execute("begin transaction")
+        try:
+            ensure_tables(con, contract)
+            for schema_name in ("raw", "quarantine"):
+                con.execute(f"delete from {schema_name}.{contract.name} where month = $m", {"m": month})
+            con.register("incoming", pa.RecordBatchReader.from_batches(schema, valid_rows()))
+            con.execute(
+                f"insert into raw.{contract.name} by name select $m as month, $f as source_file, * from incoming",
+                {"m": month, "f": source_file},
+            )
+            con.unregister("incoming")
+            if writer is not None:
+                writer.close()
+                con.execute(
+                    f"insert into quarantine.{contract.name} by name "
+                    "select $m as month, $f as source_file, * from read_parquet($p)",
+                    {"m": month, "f": source_file, "p": str(held)},
+                )
+            _log(con, month, contract, source_file, written)
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            if reader_failed:
+                raise reader_failed[0] from None
+            raise
+        finally:
+            if writer is not None:
+                writer.close()
     return written
+
+
+def _log(
+    con: duckdb.DuckDBPyConnection,
+    month: dt.date,
+    contract: ExtractContract,
+    source_file: str,
+    written: Written,
+) -> None:
+    keys = written.key_status_counts
+    con.execute(
+        "delete from audit.ingest_log where month = $m and extract = $e", {"m": month, "e": contract.name}
+    )
+    con.execute(
+        "insert into audit.ingest_log values ($m, $e, $f, $enc, $read, $loaded, $quarantined, $unknown, "
+        "$kv, $km, $ki, $kmiss)",
+        {
+            "m": month, "e": contract.name, "f": source_file, "enc": written.encoding,
+            "read": written.rows_read, "loaded": written.rows_loaded,
+            "quarantined": written.rows_quarantined,
+            "unknown": ", ".join(written.unknown_columns) or None,
+            "kv": keys.get("valid", 0) + keys.get("org_code", 0), "km": keys.get("mangled"), "ki": keys.get("invalid"), "kmiss": keys.get("missing"),
+        },
+    )  # fmt: skip
 
 
 def reconcile(con: duckdb.DuckDBPyConnection, month: dt.date, contract: ExtractContract) -> dict[str, int]:
