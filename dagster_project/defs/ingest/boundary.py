@@ -146,14 +146,15 @@ def ingest_in_batches(
 
 class SeenKeys:
     """The keys of a file's earlier batches, kept as two independent 64-bit hashes each: 16 bytes a
-    key where the text takes about 40, and a hash join instead of a string set rebuilt every batch.
-    A key is taken for a repeat when both hashes match; a false match needs both to collide, about
-    one chance in 10^24 for a file of 20 million keys."""
+    key where the text takes about 40. A key is taken for a repeat when both hashes match; a false
+    match needs both to collide, about one chance in 10^24 for a file of 20 million keys. The hash
+    table of a lookup is built over the batch, and the earlier keys are only scanned, so the memory
+    of the lookup does not grow with the file."""
 
     SEEDS = (0, 0x9E3779B97F4A7C15)
 
     def __init__(self) -> None:
-        self._hashes: list[pl.DataFrame] = []
+        self._seen = pl.DataFrame(schema={"h0": pl.UInt64, "h1": pl.UInt64})
 
     def _hashed(self, keys: pl.Series) -> pl.DataFrame:
         keys = keys.drop_nulls()
@@ -161,13 +162,12 @@ class SeenKeys:
 
     def repeats(self, keys: pl.Series) -> pl.Series:
         """The keys of this batch already seen in an earlier one."""
-        if not self._hashes:
-            return keys.clear()
-        earlier = pl.concat(self._hashes)
-        return self._hashed(keys).join(earlier, on=["h0", "h1"], how="semi")["key"]
+        batch = self._hashed(keys)
+        found = self._seen.join(batch.select("h0", "h1"), on=["h0", "h1"], how="semi")
+        return batch.join(found, on=["h0", "h1"], how="semi")["key"]
 
     def add(self, keys: pl.Series) -> None:
-        self._hashes.append(self._hashed(keys).drop("key").unique())
+        self._seen.extend(self._hashed(keys).select("h0", "h1"))
 
 
 def _prepare(raw, contract: ExtractContract, salt: str, first_row: int):

@@ -106,9 +106,11 @@ def matters_without_cases(con: duckdb.DuckDBPyConnection, month: dt.date) -> pl.
             select matter_code, matter_name, dept_code from marts.fct_matter_snapshots
             where month = $month and is_on_application and status = 'active'
         ),
+        -- The matters with a case applied for this year, kept per month by dbt: reading them costs
+        -- the same whatever the year's volume of cases.
         used as (
-            select distinct matter_code from marts.fct_case_states
-            where month between date_trunc('year', $month::date) and $month and apply_time >= date_trunc('year', $month::date)
+            select distinct unnest(matters_applied_in_year) as matter_code from intermediate.int_case_flow__monthly
+            where month between date_trunc('year', $month::date) and $month
         )
         select $month::date as month, l.dept_code, l.matter_code, l.matter_name, 0::bigint as cases_this_year
         from listed l anti join used u using (matter_code)
