@@ -18,14 +18,6 @@
            ({{ partition_month() }} + interval 1 month)::timestamp
 {%- endmacro %}
 
-{#- Monthly-partitioned tables: the partition is deleted before its rows are appended again, so a rerun
-    never duplicates and a corrected month that lost rows loses them here too. -#}
-{% macro replace_partition() -%}
-    {%- if is_incremental() -%}
-        delete from {{ this }} where month = {{ partition_month() }}
-    {%- endif -%}
-{%- endmacro %}
-
 {#- A rate is NULL when its denominator is 0 (nothing to measure), never 0. -#}
 {% macro safe_ratio(numerator, denominator) -%}
     case when {{ denominator }} is null then ({{ numerator }})::double

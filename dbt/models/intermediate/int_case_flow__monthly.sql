@@ -5,7 +5,7 @@
 -- 承诺提速 weighs each case once per window. For the month: every case with an event in it. For the
 -- year: the case counts in the month of its first event this year (the *_in_year columns), so adding
 -- the months counts it once.
-{{ config(materialized='incremental', incremental_strategy='append', pre_hook="{{ replace_partition() }}", on_schema_change='fail') }}
+{{ config(materialized='partition') }}
 
 with cases as (
     select * from {{ ref('fct_case_states') }}

@@ -1,7 +1,7 @@
 -- The cases due a certificate, in the month they were finished: approved cases of matters that yield
 -- one. A case is finished once, and that month's extract holds it, so the year's due cases are the
 -- union of the months' and a month costs the same whatever the history before it.
-{{ config(materialized='incremental', incremental_strategy='append', pre_hook="{{ replace_partition() }}", on_schema_change='fail') }}
+{{ config(materialized='partition') }}
 
 select month, dept_code, case_id, finish_time
 from {{ ref('fct_case_states') }}

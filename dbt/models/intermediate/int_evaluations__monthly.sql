@@ -2,7 +2,7 @@
 -- the month itself, and the year to date (evaluations made since 1 January). Each evaluation is in the
 -- extract of the month it was made in, so the year to date is the sum of the months' contributions
 -- (int_indicators__evaluations) and a month costs the same whatever the history before it.
-{{ config(materialized='incremental', incremental_strategy='append', pre_hook="{{ replace_partition() }}", on_schema_change='fail') }}
+{{ config(materialized='partition') }}
 
 with windows as ({{ indicator_windows() }})
 

@@ -1,6 +1,6 @@
 -- 其他考核数据: the province's measurements per period and organisation, resolved to organisation codes
 -- through printed names and aliases (long format: a new indicator needs no new column).
-{{ config(materialized='incremental', incremental_strategy='append', pre_hook="{{ replace_partition() }}", on_schema_change='fail') }}
+{{ config(materialized='partition') }}
 with names as (
     select org_name as printed_name, org_code from {{ ref('ref_organisations') }}
     union all

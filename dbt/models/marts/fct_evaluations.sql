@@ -1,4 +1,4 @@
 -- One monthly partition at a time: the month is deleted, then appended again (idempotent reruns).
-{{ config(materialized='incremental', incremental_strategy='append', pre_hook="{{ replace_partition() }}", on_schema_change='fail') }}
+{{ config(materialized='partition') }}
 select * from {{ ref('int_evaluations__rated') }}
 where month = {{ partition_month() }}

@@ -2,7 +2,7 @@
 -- with its numerator and denominator. This is the one place each formula is written: the
 -- intermediate models only count. A rate whose denominator is 0 is NULL; a count has no denominator.
 -- Departments are rolled up to their county by adding numerators and denominators (ratio of sums).
-{{ config(materialized='incremental', incremental_strategy='append', pre_hook="{{ replace_partition() }}", on_schema_change='fail') }}
+{{ config(materialized='partition') }}
 
 with case_flow as (select * from {{ ref('int_indicators__case_flow') }}),
 evaluations as (select * from {{ ref('int_indicators__evaluations') }}),

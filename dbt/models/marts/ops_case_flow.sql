@@ -12,7 +12,7 @@
 --     not DOMAIN's 网上办理率 over all finished cases.
 -- Those formulas are in int_indicators__case_flow and ind_indicator_values, with the same notes.
 -- A rate with nothing to measure stays NULL here; the printed table shows 0.00 (the export does that).
-{{ config(materialized='incremental', incremental_strategy='append', pre_hook="{{ replace_partition() }}", on_schema_change='fail') }}
+{{ config(materialized='partition') }}
 
 with values_ as (
     select * from {{ ref('ind_indicator_values') }}
