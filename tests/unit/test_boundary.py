@@ -1,6 +1,7 @@
 """Row rules quarantine exactly the rows that break them, with the rule's name; file problems fail the file."""
 
 import csv
+import random
 from pathlib import Path
 
 import polars as pl
@@ -141,6 +142,28 @@ def test_a_caller_that_stops_early_does_not_wait_for_the_reader():
 
 def test_keys_repeated_from_earlier_batches_are_found_and_nothing_else():
     seen = SeenKeys()
-    seen.add(pl.Series(["A", "B", None]))
-    seen.add(pl.Series(["C"]))
-    assert sorted(seen.repeats(pl.Series(["B", "C", "D", None]))) == ["B", "C"]
+    assert seen.take(pl.Series(["A", "B", None])).is_empty()
+    assert seen.take(pl.Series(["C"])).is_empty()
+    assert sorted(seen.take(pl.Series(["B", "C", "D", None]))) == ["B", "C"]
+    assert sorted(seen.take(pl.Series(["D", "E"]))) == ["D"]
+
+
+class FirstHashCollides(SeenKeys):
+    """Every key's first hash is one of two values: only the second hash tells keys apart."""
+
+    def _hashes(self, keys):
+        h0, h1 = super()._hashes(keys)
+        return h0 % 2, h1
+
+
+@pytest.mark.parametrize("kind", [SeenKeys, FirstHashCollides])
+def test_repeats_across_many_batches_are_those_of_a_plain_set(kind):
+    """Enough batches for the sorted runs to merge several times, keys repeated within and across
+    batches; the answer is checked against a set of the strings themselves."""
+    rng = random.Random(6)
+    seen, plain = kind(), set()
+    for _ in range(40):
+        batch = [f"K{rng.randrange(3000)}" for _ in range(rng.randrange(1, 200))]
+        assert sorted(seen.take(pl.Series(batch))) == sorted(k for k in batch if k in plain)
+        plain.update(batch)
+    assert len(seen._runs) < 8  # merged as they grew, not one run a batch

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 from pandera.errors import SchemaErrors
 
@@ -134,40 +135,75 @@ def ingest_in_batches(
     for raw in read_csv_batches(path, batch_bytes):
         canonical, protected, typed = _prepare(raw, contract, salt, first_row)
         keys = typed.select(key_of(*contract.key)).to_series() if contract.key else None
-        repeats = seen.repeats(keys) if keys is not None else None
+        repeats = seen.take(keys) if keys is not None else None
         yield _judge(raw, canonical, protected, typed, contract, replace(ctx, earlier_keys=repeats))
         for month, n in month_counts(typed, contract).items():
             months[month] = months.get(month, 0) + n
-        if keys is not None:
-            seen.add(keys)
         first_row += raw.table.num_rows
     check_month_of_file(path, months, ctx)
 
 
 class SeenKeys:
-    """The keys of a file's earlier batches, kept as two independent 64-bit hashes each: 16 bytes a
+    """The keys of a file's batches so far, kept as two independent 64-bit hashes each: 16 bytes a
     key where the text takes about 40. A key is taken for a repeat when both hashes match; a false
-    match needs both to collide, about one chance in 10^24 for a file of 20 million keys. The hash
-    table of a lookup is built over the batch, and the earlier keys are only scanned, so the memory
-    of the lookup does not grow with the file."""
+    match needs both to collide, about one chance in 10^24 for a file of 20 million keys.
+
+    The hashes are kept in runs sorted by the first hash, each more than twice as long as the next:
+    a batch is one more run, and two runs merge when the newer has caught up, as in a log-structured
+    merge tree. A lookup is a binary search of the batch's sorted hashes in each of the few runs, so
+    its time and memory do not grow with the keys already seen, as a hash join over them would."""
 
     SEEDS = (0, 0x9E3779B97F4A7C15)
 
     def __init__(self) -> None:
-        self._seen = pl.DataFrame(schema={"h0": pl.UInt64, "h1": pl.UInt64})
+        self._runs: list[tuple[np.ndarray, np.ndarray]] = []  # (h0 sorted, h1 in the same order)
 
-    def _hashed(self, keys: pl.Series) -> pl.DataFrame:
+    def take(self, keys: pl.Series) -> pl.Series:
+        """The keys of this batch seen in an earlier one; then this batch's keys join the earlier ones."""
         keys = keys.drop_nulls()
-        return pl.DataFrame({f"h{i}": keys.hash(seed) for i, seed in enumerate(self.SEEDS)} | {"key": keys})
+        h0, h1 = self._hashes(keys)
+        order = np.argsort(h0)  # sorted needles keep the binary searches in the cache
+        h0, h1, keys = h0[order], h1[order], keys.gather(order)
+        seen = np.zeros(len(h0), dtype=bool)
+        for run0, run1 in self._runs:
+            seen |= _found(run0, run1, h0, h1)
+        self._add(h0, h1)
+        return keys.filter(pl.Series(seen))
 
-    def repeats(self, keys: pl.Series) -> pl.Series:
-        """The keys of this batch already seen in an earlier one."""
-        batch = self._hashed(keys)
-        found = self._seen.join(batch.select("h0", "h1"), on=["h0", "h1"], how="semi")
-        return batch.join(found, on=["h0", "h1"], how="semi")["key"]
+    def _hashes(self, keys: pl.Series) -> tuple[np.ndarray, np.ndarray]:
+        h0, h1 = (keys.hash(seed).to_numpy() for seed in self.SEEDS)
+        return h0, h1
 
-    def add(self, keys: pl.Series) -> None:
-        self._seen.extend(self._hashed(keys).select("h0", "h1"))
+    def _add(self, h0: np.ndarray, h1: np.ndarray) -> None:
+        self._runs.append((h0, h1))  # a key repeated is kept twice: it is found at the first anyway
+        while len(self._runs) > 1 and len(self._runs[-1][0]) * 2 > len(self._runs[-2][0]):
+            newer, older = self._runs.pop(), self._runs.pop()
+            self._runs.append(_merged(older, newer))
+
+
+def _found(run0: np.ndarray, run1: np.ndarray, h0: np.ndarray, h1: np.ndarray) -> np.ndarray:
+    """Which of the (h0, h1) pairs are in the run."""
+    at = np.minimum(np.searchsorted(run0, h0), len(run0) - 1)
+    same_h0 = run0[at] == h0
+    found = same_h0 & (run1[at] == h1)
+    # The first hash found with another second hash: two earlier keys may share the first hash (about
+    # one pair in 10^5 files of 20 million keys), so the second is compared with each of them.
+    for i in np.flatnonzero(same_h0 & ~found):
+        same = slice(at[i], np.searchsorted(run0, h0[i], side="right"))
+        found[i] = bool((run1[same] == h1[i]).any())
+    return found
+
+
+def _merged(older, newer) -> tuple[np.ndarray, np.ndarray]:
+    """Two sorted runs as one, in linear time: each newer hash goes where a binary search puts it."""
+    (old0, old1), (new0, new1) = older, newer
+    at = np.searchsorted(old0, new0, side="right") + np.arange(len(new0))
+    is_new = np.zeros(len(old0) + len(new0), dtype=bool)
+    is_new[at] = True
+    h0, h1 = np.empty(len(is_new), dtype=old0.dtype), np.empty(len(is_new), dtype=old1.dtype)
+    h0[at], h1[at] = new0, new1
+    h0[~is_new], h1[~is_new] = old0, old1
+    return h0, h1
 
 
 def _prepare(raw, contract: ExtractContract, salt: str, first_row: int):
