@@ -10,7 +10,7 @@ Then (c) months 1 to 10 of a year of BENCH_YEAR_CASES cases a month (default 2 m
 one after the other into one warehouse, to see whether a month costs more with history behind it.
 Writes BENCHMARKS.md and bench/results.json.
 
-  BENCH_CASES=20000000 BENCH_RUNS=3 BENCH_CACHE=~/.cache/ywtb-bench make bench
+  BENCH_CASES=20000000 BENCH_RUNS=3 BENCH_CACHE=~/.cache/ywtb-bench BENCH_WORKDIR=/tmp make bench
 """
 
 from __future__ import annotations
@@ -35,6 +35,9 @@ RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 # Cases a month in the year measurement (months 1 to 10 into one warehouse); 0 skips it.
 YEAR_CASES = int(os.environ.get("BENCH_YEAR_CASES", "2000000"))
 CACHE = Path(os.environ.get("BENCH_CACHE", "~/.cache/ywtb-bench")).expanduser()
+# Where the warehouses are written (default: the system's temporary folder). Its file system decides
+# what the published copy costs: a clone on XFS or Btrfs, a whole copy on ext4.
+WORKDIR = os.environ.get("BENCH_WORKDIR") or None
 # Dagster step keys -> the stage they belong to
 STAGES = {
     "raw__": "ingest (validate, quarantine)",
@@ -114,7 +117,7 @@ for stmt in open({str(ROOT / "bench/floor.sql")!r}).read().split(";"):
 def pipeline(raw: Path, month: str = MONTH, workdir: Path | None = None):
     """Wall seconds, peak RSS and per-stage {seconds, peak_rss_mb} of one materialization: on an empty
     warehouse, or on the one in `workdir` (kept from earlier months)."""
-    with tempfile.TemporaryDirectory(prefix="ywtb-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="ywtb-bench-", dir=WORKDIR) as tmp:
         work = workdir or Path(tmp)
         home = work / "dagster"
         home.mkdir(exist_ok=True)
@@ -143,15 +146,18 @@ def year(cases: int) -> dict:
     more when the months before it are already there?"""
     first, last = f"{MONTH[:4]}-01", f"{MONTH[:4]}-10"
     raw = generate(cases, f"{first}..{last}")
-    seconds = []
-    with tempfile.TemporaryDirectory(prefix="ywtb-bench-year-") as tmp:
+    seconds, stages = [], []
+    with tempfile.TemporaryDirectory(prefix="ywtb-bench-year-", dir=WORKDIR) as tmp:
         for m in range(1, 11):
-            wall, _, _ = pipeline(raw, f"{MONTH[:4]}-{m:02d}", Path(tmp))
+            wall, _, by_stage = pipeline(raw, f"{MONTH[:4]}-{m:02d}", Path(tmp))
             seconds.append(wall)
+            stages.append({name: s["seconds"] for name, s in by_stage.items()})
             print(f"year: month {m} of {cases:,} cases in {wall:.1f} s", flush=True)
     return {
         "cases_per_month": cases,
         "month_s": seconds,
+        # Which stage grows, if one does: its seconds month by month.
+        "stage_s": {name: [s.get(name, 0.0) for s in stages] for name in stages[0]},
         "first_s": seconds[0],
         "tenth_s": seconds[-1],
         "tenth_to_first": seconds[-1] / seconds[0],
@@ -205,12 +211,22 @@ def machine() -> str:
     return f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores ({cpu}), {mem:.0f} GiB RAM, Python {platform.python_version()}"
 
 
+def file_system(path: Path) -> str:
+    """The type of the file system a path is on (the longest mount point above it)."""
+    path = path.resolve()
+    mounts = [line.split()[1:3] for line in Path("/proc/mounts").read_text().splitlines()]
+    return max(
+        ((point, kind) for point, kind in mounts if path.is_relative_to(point)), key=lambda m: len(m[0])
+    )[1]
+
+
 def main() -> None:
     results: dict = {
         "month": MONTH,
         "machine": machine(),
         "runs": RUNS,
         "measured_at": dt.datetime.now().isoformat(timespec="seconds"),
+        "warehouse_file_system": file_system(Path(WORKDIR or tempfile.gettempdir())),
     }
     for label, cases in (("large", CASES), ("half", CASES // 2)):
         raw = generate(cases)
@@ -255,7 +271,8 @@ def report(r: dict) -> str:
     lines = [
         "# Benchmarks",
         "",
-        f"`make bench` on {r['machine']}, {r['measured_at']}; month {r['month']}; median of {r['runs']} runs.",
+        f"`make bench` on {r['machine']}, {r['measured_at']}; month {r['month']}; median of {r['runs']} runs; "
+        f"warehouses on {r.get('warehouse_file_system', '?')}.",
         "",
         "| | cases | pipeline | floor (bare DuckDB) | ratio | cases/s | peak RSS |",
         "|---|---:|---:|---:|---:|---:|---:|",
@@ -298,6 +315,10 @@ def report(r: dict) -> str:
             "| month | " + " | ".join(str(m) for m in range(1, 11)) + " |",
             "|---|" + "---:|" * 10,
             "| seconds | " + " | ".join(f"{s:.1f}" for s in y["month_s"]) + " |",
+            *(
+                f"| {name} | " + " | ".join(f"{s:.1f}" for s in per_month) + " |"
+                for name, per_month in y.get("stage_s", {}).items()
+            ),
         ]
     return "\n".join(lines) + "\n"
 
