@@ -142,6 +142,7 @@ def test_a_caller_that_stops_early_does_not_wait_for_the_reader():
 
 def test_keys_repeated_from_earlier_batches_are_found_and_nothing_else():
     seen = SeenKeys()
+    assert seen.take(pl.Series([None], dtype=pl.String)).is_empty()  # a batch without keys
     assert seen.take(pl.Series(["A", "B", None])).is_empty()
     assert seen.take(pl.Series(["C"])).is_empty()
     assert sorted(seen.take(pl.Series(["B", "C", "D", None]))) == ["B", "C"]

@@ -148,7 +148,7 @@ class SeenKeys:
     key where the text takes about 40. A key is taken for a repeat when both hashes match; a false
     match needs both to collide, about one chance in 10^24 for a file of 20 million keys.
 
-    The hashes are kept in runs sorted by the first hash, each more than twice as long as the next:
+    The hashes are kept in runs sorted by the first hash, each at least twice as long as the next:
     a batch is one more run, and two runs merge when the newer has caught up, as in a log-structured
     merge tree. A lookup is a binary search of the batch's sorted hashes in each of the few runs, so
     its time and memory do not grow with the keys already seen, as a hash join over them would."""
@@ -175,6 +175,8 @@ class SeenKeys:
         return h0, h1
 
     def _add(self, h0: np.ndarray, h1: np.ndarray) -> None:
+        if not len(h0):
+            return
         self._runs.append((h0, h1))  # a key repeated is kept twice: it is found at the first anyway
         while len(self._runs) > 1 and len(self._runs[-1][0]) * 2 > len(self._runs[-2][0]):
             newer, older = self._runs.pop(), self._runs.pop()
