@@ -1,0 +1,46 @@
+"""The benchmark's report says which targets are met and, when a month grows with the history, which
+stage grows: checked on hand-made figures."""
+
+import importlib.util
+from pathlib import Path
+
+spec = importlib.util.spec_from_file_location("bench_run", Path(__file__).parents[2] / "bench" / "run.py")
+bench = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(bench)
+
+
+def year(month_s: list[float], stage_s: dict[str, list[float]]) -> dict:
+    return {
+        "year": {
+            "month_s": month_s,
+            "stage_s": stage_s,
+            "first_s": month_s[0],
+            "tenth_s": month_s[-1],
+            "tenth_to_first": month_s[-1] / month_s[0],
+        }
+    }
+
+
+def test_a_tenth_month_slower_than_the_first_is_not_met_and_names_the_stage_that_grew():
+    line = bench.year_verdict(
+        year(
+            [47.2, *[50.0] * 8, 54.5],
+            {
+                "ingest": [16.7, *[14.0] * 8, 13.3],  # faster: not named
+                "dbt": [19.4, *[20.0] * 8, 20.2],  # 0.8 s more: noise, not named
+                "published copy": [0.6, *[6.0] * 8, 10.7],
+            },
+        )
+    )
+    assert "54.5 s against 47.2 s (1.15×); grew: published copy 0.6 → 10.7 s" in line
+    assert line.endswith("| **not met** |")
+
+
+def test_a_flat_year_is_met_and_names_no_stage():
+    line = bench.year_verdict(year([47.7, *[45.0] * 8, 44.8], {"published copy": [0.3] * 10}))
+    assert "44.8 s against 47.7 s (0.94×) |" in line
+    assert line.endswith("| met |")
+
+
+def test_a_year_not_measured_says_so():
+    assert "not measured" in bench.year_verdict({})
