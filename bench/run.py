@@ -352,4 +352,7 @@ def rewrite_report() -> None:
 
 
 if __name__ == "__main__":
-    rewrite_report() if sys.argv[1:] == ["--report"] else main()
+    if sys.argv[1:] == ["--report"]:
+        rewrite_report()
+    else:
+        main()
