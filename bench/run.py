@@ -335,8 +335,9 @@ def year_verdict(r: dict) -> str:
 
 
 def grown_stages(y: dict) -> str:
-    """The stages that took longer in the 10th month than in the 1st by more than noise (a second and
-    a tenth), to say where a growth with the history comes from."""
+    """The stages that took longer in the 10th month than in the 1st by more than noise (more than a
+    second and more than a tenth of the 1st month's time), to say where a growth with the history
+    comes from."""
     grown = [
         f"{name} {per_month[0]:.1f} → {per_month[-1]:.1f} s"
         for name, per_month in y.get("stage_s", {}).items()
