@@ -1,0 +1,105 @@
+"""The published copy: where clones are not made, the spare is brought up to date by rewriting only what
+differs, and never while a reader has it open."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dagster_project.defs.publish import warehouse_copy
+from dagster_project.defs.publish.warehouse_copy import CHUNK, SPARE_NAME, publish_copy, update_spare
+
+
+def test_the_spare_is_rewritten_only_where_it_differs(tmp_path):
+    source = os.urandom(10 * CHUNK + 1000)
+    stale = bytearray(source + os.urandom(3 * CHUNK))  # longer than the source
+    stale[2 * CHUNK + 5] ^= 0xFF
+    stale[7 * CHUNK] ^= 0x01
+    (tmp_path / "working").write_bytes(source)
+    spare = tmp_path / "spare"
+    spare.write_bytes(stale)
+
+    assert update_spare(tmp_path / "working", spare) == 2 * CHUNK
+    assert spare.read_bytes() == source
+
+
+def test_a_spare_shorter_than_the_working_file_takes_the_rest(tmp_path):
+    source = os.urandom(4 * CHUNK + 10)
+    (tmp_path / "working").write_bytes(source)
+    spare = tmp_path / "spare"
+    spare.write_bytes(source[: 2 * CHUNK + 7])
+
+    assert update_spare(tmp_path / "working", spare) == 2 * CHUNK + 10  # chunk 2 differs, then the rest
+    assert spare.read_bytes() == source
+
+
+def test_a_spare_a_reader_has_open_is_left_as_it_is(tmp_path):
+    spare = tmp_path / "spare.duckdb"
+    with duckdb.connect(spare) as con:
+        con.execute("create table t as select 1 as x")
+    before = spare.read_bytes()
+    (tmp_path / "working").write_bytes(os.urandom(CHUNK))
+
+    with duckdb.connect(spare, read_only=True):  # a DuckDB reader in this very process
+        assert update_spare(tmp_path / "working", spare) is None
+    assert spare.read_bytes() == before
+    assert update_spare(tmp_path / "missing", tmp_path / "no-spare") is None
+
+
+@pytest.fixture
+def no_clones(monkeypatch):
+    """As on ext4, whatever file system the tests run on."""
+    monkeypatch.setattr(warehouse_copy, "clone", lambda source, target: False)
+
+
+def add_month(working: Path, month: int) -> None:
+    with duckdb.connect(working) as con:
+        con.execute("create table if not exists facts (month int, payload varchar)")
+        con.execute("insert into facts select $m, md5(i::varchar) from range(200000) t(i)", {"m": month})
+
+
+def months_in(path: Path) -> list[tuple[int, int]]:
+    with duckdb.connect(path, read_only=True) as con:
+        return con.execute("select month, count(*) from facts group by month order by month").fetchall()
+
+
+def analyst(path: Path) -> subprocess.Popen:
+    """Another process with the file open read-only in DuckDB; it counts the rows of `facts` when its
+    stdin is closed, and exits."""
+    reader = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb, sys; c = duckdb.connect({str(path)!r}, read_only=True); print('open', flush=True); sys.stdin.read(); print(c.execute('select count(*) from facts').fetchone()[0])"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert reader.stdout.readline() == "open\n"
+    return reader
+
+
+def test_publications_bring_the_spare_up_to_date_and_a_reader_keeps_the_copy_it_opened(tmp_path, no_clones):
+    working = tmp_path / "ywtb.duckdb"
+    spare = tmp_path / SPARE_NAME
+    add_month(working, 1)
+    published, how, _ = publish_copy(working)
+    assert how == "copied" and not spare.exists()
+
+    reader = analyst(published)
+    add_month(working, 2)
+    assert publish_copy(working)[1] == "copied"  # no spare yet: the first copy becomes it
+
+    add_month(working, 3)
+    assert publish_copy(working)[1] == "copied"  # the spare is the copy the analyst reads: left alone
+    assert reader.communicate("")[0] == "200000\n"  # what the analyst opened, intact
+    assert months_in(spare) == [(1, 200000), (2, 200000)]  # the copy just replaced
+
+    add_month(working, 4)
+    behind = working.stat().st_size - spare.stat().st_size
+    _, how, written = publish_copy(working)  # the analyst is gone: the spare is brought up to date
+    assert how == "spare updated"
+    # Months 3 and 4, and the blocks of the file's headers and catalogue: not months 1 and 2 again.
+    assert behind <= written <= behind + 4 * CHUNK, (behind, written)
+    assert published.read_bytes() == working.read_bytes()
+    assert months_in(published) == [(m, 200000) for m in (1, 2, 3, 4)]
+    assert months_in(spare) == [(m, 200000) for m in (1, 2, 3)]  # the copy it replaced
+    assert not list(tmp_path.glob(".published.duckdb.*"))
