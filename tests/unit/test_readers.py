@@ -70,11 +70,12 @@ def test_a_file_is_found_by_its_chinese_name_with_a_month_suffix(tmp_path):
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
 @pytest.mark.parametrize("newline", ["\n", "\r\n"])
 def test_batches_cut_at_row_ends_only_and_read_what_the_whole_file_reads(tmp_path, encoding, newline):
-    # Quoted values with newlines, commas and escaped quotes fall across the cuts of small batches.
+    # Quoted values with newlines, commas and escaped quotes fall across the cuts of small batches, and
+    # one row is longer than a batch.
     rows = [
         f'C{i},"达州{i}\n第二行, ""引号""",2021-06-01 09:00:00'
         if i % 3 == 0
-        else f"C{i},M{i},2021-06-01 09:00:00"
+        else f"C{i},M{i}{'长' * 300 if i == 100 else ''},2021-06-01 09:00:00"
         for i in range(200)
     ]
     text = HEADER + "".join(r + "\n" for r in rows)
@@ -85,6 +86,15 @@ def test_batches_cut_at_row_ends_only_and_read_what_the_whole_file_reads(tmp_pat
     assert [r for b in batches for r in b.table.to_pylist()] == whole.to_pylist()
     assert whole.num_rows == 200
     assert whole.column("事项编码")[0].as_py().replace("\r\n", "\n") == '达州0\n第二行, "引号"'
+
+
+def test_batches_of_a_file_without_quotes_read_what_the_whole_file_reads(tmp_path):
+    rows = [f"C{i},M{i}{'长' * 300 if i == 100 else ''},2021-06-01 09:00:00\n" for i in range(200)]
+    path = write(tmp_path / "cases.csv", HEADER + "".join(rows))
+    batches = list(read_csv_batches(path, batch_bytes=256))
+    assert len(batches) > 10
+    assert [r for b in batches for r in b.table.to_pylist()] == read_file(path).table.to_pylist()
+    assert sum(b.table.num_rows for b in batches) == 200
 
 
 def test_a_header_without_rows_fails_also_in_batches(tmp_path):

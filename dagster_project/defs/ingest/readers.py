@@ -145,19 +145,27 @@ def read_csv_batches(path: Path, batch_bytes: int) -> Iterator[RawFile]:
         raise FileProblem(path, "empty file: a header and no rows")
 
 
-def _whole_rows(f, size: int) -> Iterator[bytes]:
+def _whole_rows(f, size: int) -> Iterator[memoryview | bytes]:
     """Blocks of about `size` bytes that end at the end of a row. A row ends at a newline outside
     quotes: one with an even number of '"' before it in the block (an escaped quote is two). In UTF-8
-    and GB18030 neither byte occurs inside a multi-byte character."""
+    and GB18030 neither byte occurs inside a multi-byte character.
+
+    Each block is read into a fresh buffer behind the partial row carried over from the last one, and
+    handed out as a view: only the partial row is copied, never the block."""
     carry = b""
-    while block := f.read(size):
-        data = carry + block
-        end = _row_end(data)
+    while True:
+        buffer = bytearray(len(carry) + size)
+        buffer[: len(carry)] = carry
+        read = f.readinto(memoryview(buffer)[len(carry) :])
+        if not read:
+            break
+        length = len(carry) + read
+        end = _row_end(buffer, length)
         if end is None:  # a row longer than the block: read on
-            carry = data
+            carry = bytes(buffer[:length])
             continue
-        yield data[:end]
-        carry = data[end:]
+        yield memoryview(buffer)[:end]
+        carry = bytes(buffer[end:length])
     if carry.strip():
         yield carry
 
@@ -172,11 +180,13 @@ def _header_end(data: bytes) -> int:
     return len(data)
 
 
-def _row_end(data: bytes) -> int | None:
-    """The position after the last newline of `data` that ends a row, if any."""
-    pos = len(data)
+def _row_end(data: bytearray, length: int) -> int | None:
+    """The position after the last newline of `data[:length]` that ends a row, if any. Quotes are
+    counted only in a block that has one: most exports quote nothing."""
+    quoted = data.find(b'"', 0, length) != -1
+    pos = length
     while (pos := data.rfind(b"\n", 0, pos)) != -1:
-        if data.count(b'"', 0, pos) % 2 == 0:
+        if not quoted or data.count(b'"', 0, pos) % 2 == 0:
             return pos + 1
     return None
 
