@@ -10,7 +10,8 @@ cheapest way the file system allows:
   only the parts of it that differ from the working file are rewritten. A month adds new blocks to the
   DuckDB file and leaves the earlier months' blocks as they were, so this writes about two months
   (the spare is two publications old), not the whole history. Only when no reader has the spare open:
-  a DuckDB reader holds a lock on its file, so one still reading that old copy is seen and left alone;
+  a DuckDB reader holds a lock on its file, so one still reading that old copy is seen and left alone
+  (a tool that reads without DuckDB, such as `cp`, takes no lock and must be done by then);
 - else a whole copy.
 """
 
