@@ -23,13 +23,13 @@ def personal_values(raw: Path, months) -> set[str]:
 def table_checksums(
     path: Path, schemas=("raw", "quarantine", "marts", "scorecard", "completeness")
 ) -> dict[str, str]:
-    """Row count and a hash of the sorted rows of every table in those schemas."""
+    """Row count and a hash of the sorted rows of every table and view in those schemas."""
     import duckdb
 
     with duckdb.connect(path, read_only=True) as con:
         tables = con.sql(
             "select table_schema || '.' || table_name from information_schema.tables "
-            f"where table_type = 'BASE TABLE' and table_schema in ({', '.join(repr(s) for s in schemas)})"
+            f"where table_type in ('BASE TABLE', 'VIEW') and table_schema in ({', '.join(repr(s) for s in schemas)})"
         ).fetchall()
         return {
             t: con.execute(

@@ -1,4 +1,5 @@
--- One monthly partition at a time: the month is deleted, then appended again (idempotent reruns).
-{{ config(materialized='partition') }}
+-- A view over the ingested evaluations (raw.evaluations, kept by month), not a second copy: the columns it adds
+-- are cheap lookups in the calendar, and writing tens of millions of rows again each month cost more
+-- than any query over the view. A month's rows change when its extract is ingested again.
+{{ config(materialized='view') }}
 select * from {{ ref('int_evaluations__rated') }}
-where month = {{ partition_month() }}
