@@ -44,3 +44,21 @@ def test_a_flat_year_is_met_and_names_no_stage():
 
 def test_a_year_not_measured_says_so():
     assert "not measured" in bench.year_verdict({})
+
+
+def size(cases: int, pipeline_s: float, floor_s: float, **more) -> dict:
+    stages = {"ingest": {"seconds": pipeline_s, "peak_rss_mb": 100.0}}
+    return {"cases": cases, "pipeline_s": pipeline_s, "floor_s": floor_s, "ratio": pipeline_s / floor_s,
+            "cases_per_s": cases / pipeline_s, "peak_rss_mb": 100.0, "stages": stages, **more}  # fmt: skip
+
+
+def test_the_report_sets_storing_the_files_against_the_floor_and_says_when_it_was_not_measured():
+    figures = {
+        "machine": "m", "measured_at": "t", "month": "2021-06", "runs": 3,
+        "large": size(20, 60.0, 20.0, storage_s=41.0), "half": size(10, 30.0, 10.0),
+        "ratio": 3.0, "peak_rss_mb": 100.0, "growth_10m_to_20m": 2.0,
+    }  # fmt: skip
+    report = bench.report(figures)
+    assert "| large | 20 | 60.0 s | 20.0 s | 3.0× | 0 | 100 MB | 41.0 s (2.0× the floor) |" in report
+    assert "| half | 10 | 30.0 s | 10.0 s | 3.0× | 0 | 100 MB | — |" in report
+    assert "| pipeline ≤ 3× the floor | 3.0× | met |" in report
