@@ -62,3 +62,22 @@ def test_the_report_sets_storing_the_files_against_the_floor_and_says_when_it_wa
     assert "| large | 20 | 60.0 s | 20.0 s | 3.0× | 0 | 100 MB | 41.0 s (2.0× the floor) |" in report
     assert "| half | 10 | 30.0 s | 10.0 s | 3.0× | 0 | 100 MB | — |" in report
     assert "| pipeline ≤ 3× the floor | 3.0× | met |" in report
+
+
+def test_the_report_says_what_the_month_would_take_with_ingest_at_the_cost_of_storing_the_files():
+    large = size(20, 100.0, 20.0, storage_s=30.0)
+    large["stages"] |= {
+        "dbt": {"seconds": 25.0, "peak_rss_mb": 1.0},
+        "published copy": {"seconds": 5.0, "peak_rss_mb": 1.0},
+    }
+    figures = {
+        "machine": "m", "measured_at": "t", "month": "2021-06", "runs": 3,
+        "large": large, "half": size(10, 50.0, 10.0),
+        "ratio": 5.0, "peak_rss_mb": 100.0, "growth_10m_to_20m": 2.0,
+    }  # fmt: skip
+    # 30 s of storing, then the 25 + 5 s of the stages after ingest (ingest's own 100 s is not counted).
+    assert (
+        "the 20-case month would have taken 60.0 s (30.0 s storing, 30.0 s after ingest): 3.0× the floor"
+        in bench.report(figures)
+    )
+    assert bench.ingest_at_storage_cost(size(20, 100.0, 20.0)) is None  # storing not measured
