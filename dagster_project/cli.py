@@ -25,6 +25,7 @@ DEFAULT_MONTHS = "2021-01..2021-10"
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ywtb", description="一网通办 scorecard pipeline")
+    parser.add_argument("--debug", action="store_true", help="show the full trace of an error")
     sub = parser.add_subparsers(dest="command", required=True)
 
     sample = sub.add_parser("sample", help="generate deterministic sample extracts")
@@ -51,7 +52,11 @@ def main(argv: list[str] | None = None) -> int:
     sample.add_argument("--certificates", type=int, help="with --cases (default: 1/10 of the cases)")
 
     run = sub.add_parser("run", help="materialize monthly partitions of the whole asset graph")
-    run.add_argument("--months", default=DEFAULT_MONTHS)
+    run.add_argument(
+        "--months",
+        default=DEFAULT_MONTHS,
+        help="e.g. 2021-06 or 2021-01..2021-10; months built after the first are rebuilt too",
+    )
     _locations(run)
 
     score = sub.add_parser("score", help="re-score a printed annex table (CSV in the seeds' conventions)")
@@ -94,10 +99,25 @@ def main(argv: list[str] | None = None) -> int:
     saved = {k: v for k, v in os.environ.items() if k.startswith("YWTB_")}
     try:
         return commands[args.command](args)
+    except USER_ERRORS() as e:
+        if args.debug:
+            raise
+        print(f"ywtb {args.command}: {e}", file=sys.stderr)
+        return 2
     finally:
         for k in [k for k in os.environ if k.startswith("YWTB_")]:
             del os.environ[k]
         os.environ.update(saved)
+
+
+def USER_ERRORS() -> tuple[type[BaseException], ...]:
+    """Mistakes and conditions a person fixes: one line each, no trace (--debug shows it)."""
+    from dagster_project.defs.publish.atomic import DiskFull
+    from dagster_project.defs.resources import WarehouseBusy
+    from dagster_project.months import MonthSpecError
+    from dagster_project.settings import SaltMissing
+
+    return (MonthSpecError, WarehouseBusy, SaltMissing, DiskFull)
 
 
 def _locations(p: argparse.ArgumentParser) -> None:
@@ -125,7 +145,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
         return cmd_calibrate(args)
     if args.cases:
         return cmd_province(args)
-    from dagster_project.sample.generator import parse_months
+    from dagster_project.months import parse_months
     from dagster_project.sample.writer import delivery_format, write_month
 
     for month in parse_months(args.months):
@@ -139,7 +159,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_province(args: argparse.Namespace) -> int:
-    from dagster_project.sample.generator import parse_months
+    from dagster_project.months import parse_months
     from dagster_project.sample.province import write_province_month
 
     for month in parse_months(args.months):
@@ -188,36 +208,75 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    """Each month is one run (one transaction); the writers' lock is held across all of them."""
+    from dagster_project.months import parse_months
+
+    months = parse_months(args.months)  # a wrong form fails here, before anything is imported
     _apply_locations(args)
     import dagster as dg
 
     from dagster_project import settings
     from dagster_project.definitions import MONTHLY_JOB, defs
-    from dagster_project.sample.generator import parse_months
+    from dagster_project.defs.resources import lock_holder, writer_lock
 
-    months = parse_months(args.months)
-    job = defs.resolve_job_def(MONTHLY_JOB)
-    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
-    print(
-        f"raw {settings.raw_dir()}  ->  warehouse {settings.warehouse_path()}  ({len(months)} months)",
-        flush=True,
-    )
-    quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-    for month in months:
-        started = time.monotonic()
-        key = f"{month:%Y-%m}"
-        print(f"{key}  running…", flush=True)
-        result = job.execute_in_process(
-            partition_key=key, instance=instance, run_config=quiet, raise_on_error=False
+    working = settings.warehouse_path()
+    settings.salt()  # a salt gone missing from a warehouse that holds keys fails now, not mid-run
+    if holder := lock_holder(working):
+        print(f"{working} is being written by another run ({holder}): waiting for it…", flush=True)
+    with writer_lock(working, timeout_s=1800.0):
+        later = [m for m in built_months(working) if m > months[0] and m not in months]
+        if later:
+            print(
+                f"rebuilding {', '.join(f'{m:%Y-%m}' for m in later)} too: they are built and "
+                f"their year-to-date figures include {months[0]:%Y-%m}",
+                flush=True,
+            )
+            months = sorted(months + later)
+        job = defs.resolve_job_def(MONTHLY_JOB)
+        instance = (
+            dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
         )
-        for line in _summary(result):
-            print(f"  {line}", flush=True)
-        if not result.success:
-            for failure in _failures(result):
-                print(f"  FAILED {failure}", file=sys.stderr, flush=True)
-            return 1
-        print(f"{key}  done in {time.monotonic() - started:.1f}s", flush=True)
+        print(f"raw {settings.raw_dir()}  ->  warehouse {working}  ({len(months)} months)", flush=True)
+        quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+        for month in months:
+            started = time.monotonic()
+            key = f"{month:%Y-%m}"
+            print(f"{key}  running…", flush=True)
+            result = job.execute_in_process(
+                partition_key=key, instance=instance, run_config=quiet, raise_on_error=False
+            )
+            for line in _summary(result):
+                print(f"  {line}", flush=True)
+            if not result.success:
+                for failure in _failures(result):
+                    print(f"  FAILED {failure}", file=sys.stderr, flush=True)
+                print(
+                    f"{key}  not published: the warehouse, the published copy and "
+                    f"{settings.exports_root()} are as the last good run left them",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                return 1
+            print(f"{key}  done in {time.monotonic() - started:.1f}s", flush=True)
     return 0
+
+
+def built_months(working: Path) -> list:
+    """The months the working warehouse holds scores for."""
+    if not working.exists():
+        return []
+    import duckdb
+
+    with duckdb.connect(working, read_only=True) as con:
+        has = con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = 'scorecard' and table_name = 'org_scores'"
+        ).fetchone()[0]
+        if not has:
+            return []
+        return [
+            r[0] for r in con.execute("select distinct month from scorecard.org_scores order by 1").fetchall()
+        ]
 
 
 def _summary(result) -> list[str]:
@@ -295,7 +354,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     """Exit 1 when a file has a file-level problem (the delivery cannot be ingested as it is)."""
     from dagster_project import settings
     from dagster_project.defs.ingest.validate import render, validate_month
-    from dagster_project.sample.generator import parse_months
+    from dagster_project.months import parse_months
 
     raw = args.raw or settings.raw_dir()
     failed = False
@@ -312,9 +371,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     import duckdb
 
     from dagster_project import settings
+    from dagster_project.defs.file_copies import published_path
     from dagster_project.defs.partitions import partition_month
     from dagster_project.defs.publish.report import write_report
-    from dagster_project.defs.publish.warehouse_copy import published_path
 
     source = published_path(settings.warehouse_path())
     if not source.exists():

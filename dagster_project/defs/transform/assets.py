@@ -6,6 +6,8 @@ a source is the ingestion asset it reads (raw/<extract>), a model or seed is [sc
 
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +44,26 @@ def dbt_build_args(month: str) -> list[str]:
     return ["build", "--vars", json.dumps({"month": month}), "--exclude", "test_type:unit"]
 
 
+@contextmanager
+def dbt_environment(warehouse_file: Path) -> Iterator[None]:
+    """What profiles.yml reads, for the dbt processes started inside; restored after, so that the
+    locations the pipeline was given stay as they were."""
+    values = {
+        "YWTB_DBT_WAREHOUSE": str(warehouse_file.resolve()),
+        "YWTB_DUCKDB_MEMORY": settings.duckdb_memory_limit(),
+    }
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     partitions_def=monthly,
@@ -51,11 +73,13 @@ def dbt_build_args(month: str) -> list[str]:
     dagster_dbt_translator=Translator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
 )
 def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
-    # dbt opens the file itself: hold the writers' lock for the whole invocation.
-    os.environ["YWTB_WAREHOUSE"] = str(warehouse.file.resolve())
-    os.environ["YWTB_DUCKDB_MEMORY"] = settings.duckdb_memory_limit()
+    # dbt opens the file itself (the run's copy, see profiles.yml): hold the writers' lock for the
+    # whole invocation.
     *earlier, last = sorted(context.partition_keys)
-    with writer_lock(warehouse.file, warehouse.lock_timeout_s):
+    with (
+        writer_lock(warehouse.working_file, warehouse.lock_timeout_s),
+        dbt_environment(warehouse.file),
+    ):
         for month in earlier:
             context.log.info(f"dbt build {month}")
             dbt.cli(dbt_build_args(month), context=context).wait()  # raises if a model or test fails
