@@ -54,9 +54,10 @@ def main(argv: list[str] | None = None) -> int:
     run = sub.add_parser("run", help="materialize monthly partitions of the whole asset graph")
     run.add_argument(
         "--months",
-        default=DEFAULT_MONTHS,
-        help="e.g. 2021-06 or 2021-01..2021-10; months built after the first are rebuilt too",
+        help="e.g. 2021-06 or 2021-01..2021-10 (default: the months in the raw folder not yet built); "
+        "built months after the first are rebuilt too",
     )
+    run.add_argument("--verbose", action="store_true", help="show Dagster's and dbt's logs as they come")
     _locations(run)
 
     score = sub.add_parser("score", help="re-score a printed annex table (CSV in the seeds' conventions)")
@@ -117,7 +118,7 @@ def USER_ERRORS() -> tuple[type[BaseException], ...]:
     from dagster_project.months import MonthSpecError
     from dagster_project.settings import SaltMissing
 
-    return (MonthSpecError, WarehouseBusy, SaltMissing, DiskFull)
+    return (MonthSpecError, WarehouseBusy, SaltMissing, DiskFull, RunRefused)
 
 
 def _locations(p: argparse.ArgumentParser) -> None:
@@ -208,18 +209,30 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """Each month is one run (one transaction); the writers' lock is held across all of them."""
+    """Each month is one run (one transaction); the writers' lock is held across all of them. What
+    Dagster and dbt say goes to the run's log file; the terminal gets a few lines a month and a
+    summary."""
     from dagster_project.months import parse_months
 
-    months = parse_months(args.months)  # a wrong form fails here, before anything is imported
+    months = parse_months(args.months) if args.months else None  # a wrong form fails here, at once
     _apply_locations(args)
-    import dagster as dg
-
     from dagster_project import settings
-    from dagster_project.definitions import MONTHLY_JOB, defs
     from dagster_project.defs.resources import lock_holder, writer_lock
 
-    working = settings.warehouse_path()
+    working, raw = settings.warehouse_path(), settings.raw_dir()
+    delivered = delivered_months(raw)
+    if months is None:
+        built = set(built_months(working))
+        months = [m for m in delivered if m not in built]
+        if not months:
+            print(f"nothing to run: every month in {raw} is built ({_span(delivered) or 'none delivered'})")
+            return 0
+        print(f"months in {raw} not yet built: {_span(months)}", flush=True)
+    if missing := [m for m in months if m not in delivered]:
+        raise RunRefused(
+            f"no folder {raw}/{missing[0]:%Y-%m} (delivered: {_span(delivered) or 'none'}); "
+            f"put the month's files there, or run another month"
+        )
     settings.salt()  # a salt gone missing from a warehouse that holds keys fails now, not mid-run
     if holder := lock_holder(working):
         print(f"{working} is being written by another run ({holder}): waiting for it…", flush=True)
@@ -227,38 +240,113 @@ def cmd_run(args: argparse.Namespace) -> int:
         later = [m for m in built_months(working) if m > months[0] and m not in months]
         if later:
             print(
-                f"rebuilding {', '.join(f'{m:%Y-%m}' for m in later)} too: they are built and "
-                f"their year-to-date figures include {months[0]:%Y-%m}",
+                f"rebuilding {_span(later)} too: they are built and their year-to-date figures "
+                f"include {months[0]:%Y-%m}",
                 flush=True,
             )
             months = sorted(months + later)
-        job = defs.resolve_job_def(MONTHLY_JOB)
-        instance = (
-            dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
-        )
-        print(f"raw {settings.raw_dir()}  ->  warehouse {working}  ({len(months)} months)", flush=True)
-        quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+        return _run_months(months, working, args)
+
+
+class RunRefused(ValueError):
+    """A run that cannot start as asked; the message says why and what to do."""
+
+
+def _run_months(months: list, working: Path, args: argparse.Namespace) -> int:
+    import contextlib
+
+    import dagster as dg
+
+    from dagster_project import settings
+    from dagster_project.definitions import MONTHLY_JOB, defs
+
+    log_path = working.parent / "logs" / f"run-{time.strftime('%Y%m%d-%H%M%S')}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    job = defs.resolve_job_def(MONTHLY_JOB)
+    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    print(f"raw {settings.raw_dir()}  ->  warehouse {working}  ({len(months)} months)", flush=True)
+    print(f"log {log_path}", flush=True)
+    config = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+    done: list[str] = []
+    quarantined: dict[str, int] = {}
+    with log_path.open("a", encoding="utf-8") as log:
         for month in months:
             started = time.monotonic()
             key = f"{month:%Y-%m}"
             print(f"{key}  running…", flush=True)
-            result = job.execute_in_process(
-                partition_key=key, instance=instance, run_config=quiet, raise_on_error=False
-            )
-            for line in _summary(result):
+            output = _Tee(log, sys.stdout) if args.verbose else log
+            with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
+                result = job.execute_in_process(
+                    partition_key=key, instance=instance, run_config=config, raise_on_error=False
+                )
+            for line in _summary(result, quarantined):
                 print(f"  {line}", flush=True)
             if not result.success:
-                for failure in _failures(result):
+                for failure in _failures(result, args.debug):
                     print(f"  FAILED {failure}", file=sys.stderr, flush=True)
                 print(
-                    f"{key}  not published: the warehouse, the published copy and "
-                    f"{settings.exports_root()} are as the last good run left them",
+                    f"{key}  not published: the warehouse, the published copy and {settings.exports_root()} "
+                    f"are as the last good run left them (details: {log_path})",
                     file=sys.stderr,
                     flush=True,
                 )
+                _closing(done, quarantined, working, log_path)
                 return 1
+            done.append(key)
             print(f"{key}  done in {time.monotonic() - started:.1f}s", flush=True)
+    _closing(done, quarantined, working, log_path)
     return 0
+
+
+class _Tee:
+    def __init__(self, *streams):
+        self.streams = streams
+
+    def write(self, text: str) -> int:
+        for stream in self.streams:
+            stream.write(text)
+        return len(text)
+
+    def flush(self) -> None:
+        for stream in self.streams:
+            stream.flush()
+
+
+def _closing(done: list[str], quarantined: dict[str, int], working: Path, log_path: Path) -> None:
+    from dagster_project import settings
+    from dagster_project.defs.file_copies import published_path
+
+    print(f"built: {_span_keys(done) or 'nothing'}")
+    if quarantined:
+        reasons = ", ".join(f"{r} {n:,}" for r, n in sorted(quarantined.items(), key=lambda kv: -kv[1]))
+        print(f"quarantined rows by reason: {reasons} (quarantine.* in the warehouse)")
+    print(f"working warehouse  {working}")
+    print(f"published copy     {published_path(working)}")
+    print(f"annexes, reports   {settings.exports_root()}/<YYYY-MM>/")
+    print(f"run log            {log_path}")
+
+
+def _span(months: list) -> str:
+    return _span_keys([f"{m:%Y-%m}" for m in months])
+
+
+def _span_keys(keys: list[str]) -> str:
+    if len(keys) > 2:
+        return f"{keys[0]}..{keys[-1]} ({len(keys)} months)"
+    return ", ".join(keys)
+
+
+def delivered_months(raw: Path) -> list:
+    """The months with a folder in the raw store."""
+    from dagster_project.months import MonthSpecError, parse_month
+
+    months = []
+    for folder in sorted(raw.glob("[0-9][0-9][0-9][0-9]-[0-9][0-9]")) if raw.is_dir() else []:
+        try:
+            months.append(parse_month(folder.name))
+        except MonthSpecError:
+            continue
+    return months
 
 
 def built_months(working: Path) -> list:
@@ -279,7 +367,7 @@ def built_months(working: Path) -> list:
         ]
 
 
-def _summary(result) -> list[str]:
+def _summary(result, quarantined: dict[str, int]) -> list[str]:
     lines, others = [], {}
     for event in result.get_asset_materialization_events():
         mat = event.event_specific_data.materialization
@@ -292,6 +380,8 @@ def _summary(result) -> list[str]:
                 f"{mat.asset_key.to_user_string():22} {meta['rows_read']:>9,} read {meta['rows_loaded']:>9,} loaded "
                 f"{meta['rows_quarantined']:>6,} quarantined{extra}"
             )
+            for reason, n in (meta.get("quarantine_reasons") or {}).items():
+                quarantined[reason] = quarantined.get(reason, 0) + n
         else:
             group = mat.asset_key.path[0]
             others[group] = others.get(group, 0) + 1
@@ -300,17 +390,28 @@ def _summary(result) -> list[str]:
     checks = result.get_asset_check_evaluations()
     failed = [c for c in checks if not c.passed]
     lines.append(f"checks: {len(checks) - len(failed)} passed, {len(failed)} failed")
-    lines += [f"check {c.asset_key.to_user_string()}:{c.check_name} FAILED {c.metadata}" for c in failed]
+    lines += [f"check {c.asset_key.to_user_string()}:{c.check_name} FAILED" for c in failed]
     return lines
 
 
-def _failures(result) -> list[str]:
+def _failures(result, debug: bool = False) -> list[str]:
+    """One line per failed step: what the step said for a problem a person fixes (a Failure), the
+    error's own message otherwise; the whole trace with --debug."""
     out = []
     for event in result.all_events:
-        if event.is_step_failure:
-            err = event.step_failure_data.error
-            user = err.cause if err and err.cause else err
-            out.append(f"{event.step_key}: {user.message.strip() if user else 'unknown error'}")
+        if not event.is_step_failure:
+            continue
+        data = event.step_failure_data
+        if data.user_failure_data and data.user_failure_data.description:
+            message = data.user_failure_data.description
+        elif data.error:
+            error = data.error.cause or data.error
+            message = f"{error.cls_name}: {error.message.strip().split(': ', 1)[-1]}"
+        else:
+            message = "unknown error"
+        out.append(f"{event.step_key}: {message}")
+        if debug and data.error:
+            out.append(data.error.to_string())
     return out
 
 

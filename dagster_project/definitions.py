@@ -1,7 +1,6 @@
 """The Dagster definitions `make dev` shows and `ywtb run` executes: loads defs/, adds global settings."""
 
 import sys
-import warnings
 from pathlib import Path
 
 import dagster as dg
@@ -16,10 +15,8 @@ from dagster_project.defs.publish.report import report
 from dagster_project.defs.publish.scorecard import annex_files, scorecard_tables
 from dagster_project.defs.publish.warehouse_copy import published_warehouse
 from dagster_project.defs.resources import RawStoreResource, WarehouseResource
+from dagster_project.defs.schedules import delivery_schedule
 from dagster_project.defs.transform.assets import dbt_project, warehouse_models
-
-# Single-run backfills (BackfillPolicy) are a beta API in Dagster 1.13; we depend on them knowingly.
-warnings.filterwarnings("ignore", category=dg.BetaWarning)
 
 MONTHLY_JOB = "monthly"
 
@@ -44,6 +41,7 @@ defs = dg.Definitions(
     # month costs no process start per step.
     executor=dg.in_process_executor,
     sensors=[monthly_sensor(monthly_job)],
+    schedules=[delivery_schedule(monthly_job)],
     resources={
         "warehouse": WarehouseResource(),
         "raw_store": RawStoreResource(),

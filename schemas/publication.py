@@ -37,10 +37,18 @@ class _Overrides(BaseModel):
     shrink_compared_from: int | None = Field(default=None, ge=0)
 
 
+class Delivery(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    day_of_month: int = Field(ge=1, le=28)
+    hour: int = Field(ge=0, le=23)
+
+
 class PublicationChecks(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     defaults: Limits
+    delivery: Delivery
     extracts: dict[str, _Overrides] = {}
     source: str = ""
 

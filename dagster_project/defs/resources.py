@@ -119,7 +119,11 @@ class WarehouseResource(dg.ConfigurableResource):
     @contextmanager
     def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[WarehouseResource]:
         """The run's transaction: lock, copy, and at the end commit or discard (the resource lives as
-        long as the run: the definitions execute in process)."""
+        long as the run: the definitions execute in process). Outside a run (a sensor's tick) the
+        resource only reads."""
+        if context.run_id is None:
+            yield self
+            return
         files = RunFiles(self.working_file, settings.exports_root())
         with writer_lock(files.working, self.lock_timeout_s):
             files.begin()

@@ -48,7 +48,8 @@ def test_a_checks_file_naming_an_unknown_extract_is_refused(tmp_path, monkeypatc
     (tmp_path / "x").mkdir()
     (tmp_path / "x" / "publication.yaml").write_text(
         "defaults: {quarantined_share_max: 0.05, quarantined_rows_allowed: 5, shrink_min: 0.5, "
-        "shrink_compared_from: 200}\nextracts:\n  casess: {shrink_min: 0.9}\n"
+        "shrink_compared_from: 200}\ndelivery: {day_of_month: 5, hour: 6}\n"
+        "extracts:\n  casess: {shrink_min: 0.9}\n"
     )
     monkeypatch.setattr(publication, "PROFILES_DIR", tmp_path)
     with pytest.raises(PublicationChecksError, match=r"publication.yaml: extracts.casess: not an extract"):
