@@ -60,6 +60,7 @@ bench: setup ## province-scale benchmark against bare DuckDB (BENCH_CASES=200000
 	$(BIN)/python bench/run.py
 
 dev: setup ## open the Dagster UI on the same definitions `make run` uses
+	$(BIN)/ywtb months
 	$(BIN)/dagster dev -m dagster_project.definitions
 
 WAREHOUSE ?= $(CURDIR)/warehouse/ywtb.duckdb

@@ -5,6 +5,7 @@
   ywtb score    --rubric dazhou-2021 --table annex4 --input FILE.csv [--output OUT.csv] [--with annex5=FILE.csv]
   ywtb validate --raw DIR --months 2021-06   check a delivery against the raw contracts (no warehouse)
   ywtb report   --month 2021-06 [--warehouse FILE] [--exports DIR]   the 情况通报 from the published copy
+  ywtb months   [--raw DIR] [--warehouse FILE]   the delivered months: complete? built? (registers them for the UI)
   ywtb calendar                          rebuild the working-day calendar seed from chinese-calendar
 
 `run` materializes the monthly partitions of the whole asset graph through Dagster, month after
@@ -84,6 +85,13 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument("--month", required=True, help="e.g. 2021-06")
     _locations(report)
 
+    months = sub.add_parser(
+        "months",
+        help="the months in the raw folder: complete or what they lack, built or not; registers the "
+        "complete ones as partitions in the Dagster instance ($DAGSTER_HOME) for the UI",
+    )
+    _locations(months)
+
     sub.add_parser("calendar", help="rebuild dbt/seeds/ref_calendar_days.csv from chinese-calendar")
 
     args = parser.parse_args(argv)
@@ -94,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         "report": cmd_report,
         "validate": cmd_validate,
         "calendar": cmd_calendar,
+        "months": cmd_months,
     }
     # A command sets locations in the environment for the resources it runs; called in-process
     # (tests, notebooks), it must not leave them behind for the next call.
@@ -259,11 +268,13 @@ def _run_months(months: list, working: Path, args: argparse.Namespace) -> int:
 
     from dagster_project import settings
     from dagster_project.definitions import MONTHLY_JOB, defs
+    from dagster_project.defs.partitions import register_months
 
     log_path = working.parent / "logs" / f"run-{time.strftime('%Y%m%d-%H%M%S')}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     job = defs.resolve_job_def(MONTHLY_JOB)
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    register_months(instance, [f"{m:%Y-%m}" for m in months])
     print(f"raw {settings.raw_dir()}  ->  warehouse {working}  ({len(months)} months)", flush=True)
     print(f"log {log_path}", flush=True)
     config = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
@@ -493,6 +504,35 @@ def cmd_report(args: argparse.Namespace) -> int:
             return 2
         for path in write_report(con, month, settings.exports_dir() / args.month):
             print(f"wrote {path}")
+    return 0
+
+
+def cmd_months(args: argparse.Namespace) -> int:
+    _apply_locations(args)
+    import dagster as dg
+
+    from dagster_project import settings
+    from dagster_project.defs.file_copies import published_path
+    from dagster_project.defs.ingest.deliveries import built_fingerprints, month_status
+    from dagster_project.defs.partitions import register_months
+
+    raw, working = settings.raw_dir(), settings.warehouse_path()
+    built = built_fingerprints(published_path(working))
+    complete = []
+    for month in delivered_months(raw):
+        key = f"{month:%Y-%m}"
+        fingerprint, missing = month_status(raw / key)
+        if missing:
+            state = f"lacks {', '.join(missing)}"
+        else:
+            complete.append(key)
+            state = {None: "not built", fingerprint: "built"}.get(
+                built.get(key), "built from other files: rerun"
+            )
+        print(f"{key}  {state}")
+    if os.environ.get("DAGSTER_HOME"):
+        new = register_months(dg.DagsterInstance.get(), complete)
+        print(f"registered in {os.environ['DAGSTER_HOME']}: {', '.join(new) or 'nothing new'}")
     return 0
 
 

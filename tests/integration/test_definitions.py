@@ -60,9 +60,14 @@ def tick(raw: Path, working: Path) -> list:
         "raw_store": RawStoreResource(root=str(raw)),
         "warehouse": WarehouseResource(path=str(working)),
     }
-    with dg.build_sensor_context(resources=resources) as ctx:
+    with dg.build_sensor_context(resources=resources, instance=INSTANCE) as ctx:
         result = sensor(ctx)
-    return list(result) if isinstance(result, list) else [result]
+    assert isinstance(result, dg.SensorResult)
+    assert not (result.run_requests and result.skip_reason)  # one answer a tick
+    return result.run_requests or [result.skip_reason]
+
+
+INSTANCE = dg.DagsterInstance.ephemeral()
 
 
 def test_the_sensor_requests_complete_months_and_skips_nothing_else_in_the_same_tick(sample_raw, tmp_path):
@@ -73,8 +78,19 @@ def test_the_sensor_requests_complete_months_and_skips_nothing_else_in_the_same_
 
     answer = tick(raw, tmp_path / "wh" / "ywtb.duckdb")  # nothing built yet
 
-    assert all(isinstance(r, dg.RunRequest) for r in answer)  # never a SkipReason beside them
     assert sorted(r.partition_key for r in answer) == ["2021-02", "2021-04", "2021-06"]
+
+
+def test_the_sensor_registers_the_complete_months_as_partitions(sample_raw, tmp_path):
+    sensor = next(s for s in defs.sensors if s.name == "new_month_in_raw")
+    resources = {
+        "raw_store": RawStoreResource(root=str(sample_raw)),
+        "warehouse": WarehouseResource(path=str(tmp_path / "ywtb.duckdb")),
+    }
+    with dg.build_sensor_context(resources=resources, instance=dg.DagsterInstance.ephemeral()) as ctx:
+        result = sensor(ctx)
+    (request,) = result.dynamic_partitions_requests
+    assert request.partition_keys == ["2021-02", "2021-04", "2021-06"]
 
 
 def test_the_sensor_says_what_a_partial_month_lacks_when_nothing_is_due(sample_raw, tmp_path):
@@ -146,7 +162,13 @@ def test_the_delivery_schedule_is_off_and_runs_the_month_before():
     schedule = defs.resolve_schedule_def("previous_month_on_delivery")
     assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED
     assert schedule.cron_schedule == "0 6 5 * *"
-    with dg.build_schedule_context(
-        scheduled_execution_time=dt.datetime(2022, 1, 5, 6), repository_def=defs.get_repository_def()
-    ) as ctx:
+    with (
+        dg.instance_for_test() as instance,
+        dg.build_schedule_context(
+            scheduled_execution_time=dt.datetime(2022, 1, 5, 6),
+            repository_def=defs.get_repository_def(),
+            instance=instance,
+        ) as ctx,
+    ):
         assert schedule.evaluate_tick(ctx).run_requests[0].partition_key == "2021-12"
+        assert instance.get_dynamic_partitions("months") == ["2021-12"]

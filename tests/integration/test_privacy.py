@@ -77,6 +77,8 @@ def test_no_personal_value_reaches_the_warehouse_exports_dagster_storage_or_the_
     places |= {str(p): texts_of(p) for p in exports.rglob("*") if p.is_file()}
     # Dagster's run and event storage (SQLite) and compute logs, read as bytes.
     places |= {str(p): texts_of(p) for p in home.rglob("*") if p.is_file()}
+    places |= {str(p): texts_of(p) for p in (working.parent / "logs").rglob("*.log")}  # the run's log
+    assert any("logs" in where for where in places)
     numbers = re.compile(r"[0-9Xx]{11,18}")
     long_ones = {s for s in secrets if len(s) >= 11}
     leaks = {

@@ -204,13 +204,16 @@ def test_a_backfill_of_the_range_in_one_run_builds_the_same_marts_as_month_by_mo
     import dagster as dg
 
     from dagster_project.definitions import MONTHLY_JOB, defs
+    from dagster_project.defs.partitions import register_months
 
     raw, wh = built
     working = tmp_path / "ywtb.duckdb"
     monkeypatch.setenv("YWTB_RAW_DIR", str(raw))
     monkeypatch.setenv("YWTB_WAREHOUSE", str(working))
+    instance = dg.DagsterInstance.ephemeral()
+    register_months(instance, MONTHS)
     result = defs.resolve_job_def(MONTHLY_JOB).execute_in_process(
-        instance=dg.DagsterInstance.ephemeral(),
+        instance=instance,
         tags={
             "dagster/asset_partition_range_start": MONTHS[0],
             "dagster/asset_partition_range_end": MONTHS[-1],
