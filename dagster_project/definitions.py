@@ -1,10 +1,6 @@
 """The Dagster definitions `make dev` shows and `ywtb run` executes: loads defs/, adds global settings."""
 
-import sys
-from pathlib import Path
-
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from dagster_project.defs.ingest.assets import ingest_assets
 from dagster_project.defs.ingest.sensors import monthly_sensor
@@ -16,7 +12,7 @@ from dagster_project.defs.publish.scorecard import annex_files, scorecard_tables
 from dagster_project.defs.publish.warehouse_copy import published_warehouse
 from dagster_project.defs.resources import RawStoreResource, WarehouseResource
 from dagster_project.defs.schedules import delivery_schedule
-from dagster_project.defs.transform.assets import dbt_project, warehouse_models
+from dagster_project.defs.transform.assets import warehouse_models
 
 MONTHLY_JOB = "monthly"
 
@@ -45,11 +41,5 @@ defs = dg.Definitions(
     resources={
         "warehouse": WarehouseResource(),
         "raw_store": RawStoreResource(),
-        "dbt": DbtCliResource(
-            project_dir=dbt_project,
-            profiles_dir=str(dbt_project.profiles_dir),
-            # The dbt installed beside this Python, whether or not the venv is on PATH.
-            dbt_executable=str(Path(sys.executable).with_name("dbt")),
-        ),
     },
 )
