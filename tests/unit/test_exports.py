@@ -303,3 +303,25 @@ def test_the_ops_workbook_prints_like_the_annexes_with_its_two_level_headers(tmp
         assert merged(ws, 2)["办件情况"] == "C2:F2"
         assert [c.value for c in ws[3]][2:6] == ["申请", "受理", "办结", "超时办结"]
         assert ws["C4"].value == 0.33  # 1/3 of a case prints as 0.33, not 0.3333333333333333
+
+
+def test_an_exported_operations_table_is_the_published_one_but_for_its_one_unformatted_rate(tmp_path):
+    published = PUBLISHED / "dazhou2021_06_ops_city.csv"
+    columns = (*OPS_COLUMNS, *LAYOUTS["ops_city"]["tail"])
+    records = list(csv.DictReader(published.open(encoding="utf-8")))
+    rows = [
+        {"org_name": record["部门"]}
+        | {field: float(record[h]) / (100 if h.endswith("_pct") else 1) for h, field in columns}
+        for record in records
+    ]
+    write_csv(tmp_path / "ops_city.csv", ops_sheet("ops_city", JUNE, pl.DataFrame(rows)))
+    ours = list(csv.DictReader((tmp_path / "ops_city.csv").open(encoding="utf-8")))
+    assert list(ours[0]) == list(records[0])
+    differences = {
+        (theirs["部门"], header): (mine[header], theirs[header])
+        for mine, theirs in zip(ours, records, strict=True)
+        for header in theirs
+        if mine[header] != theirs[header]
+    }
+    # the source printed one rate as "0" where every other rate has two decimals
+    assert differences == {("市住房公积金管理中心", "承诺件办件效率_办理提速_pct"): ("0.00", "0")}
