@@ -178,6 +178,7 @@ FONT = {"font_name": "SimSun", "font_size": 10, "font_charset": 134}
 BOX = FONT | {"border": 1, "align": "center", "valign": "vcenter"}
 NUMBER_FORMATS = {"rank": "0", "count": "0", "pct": "0.00%", "decimal": "0.00"}
 POINTS_PER_LINE = 13.5  # a row of 10-point text
+TITLE_SIZE = 16
 INCH = 2.54  # margins are given in centimetres below
 
 
@@ -193,10 +194,11 @@ def lines_needed(text: str, width: float) -> int:
 
 def column_widths(sheet: Sheet, paths: list[tuple[str, ...]]) -> list[float]:
     """Names as wide as the longest; numbers as wide as '100.00%', their headers wrapped to 4 characters
-    a line: a table of 24 columns then prints one page wide at a readable size."""
+    a line: a table of 24 columns then prints one page wide at a readable size. A table narrower than
+    its title is widened to carry it on one line."""
     widths = []
     for col, column in enumerate(sheet.columns):
-        cells = [str(v) for row in sheet.rows if isinstance(v := row[col], str)]
+        cells = [shown(column, stored(sheet, column, row[col])) for row in sheet.rows]
         longest = max((text_width(t) for t in cells), default=0)
         leaf = paths[col][-1]
         if column.kind == "text":
@@ -204,8 +206,21 @@ def column_widths(sheet: Sheet, paths: list[tuple[str, ...]]) -> list[float]:
         elif column.kind == "rank":
             widths.append(max(text_width(leaf), 4) + 2)
         else:
-            widths.append(max(longest + 2, 8))
-    return widths
+            widths.append(max(longest + 1.5, 8))  # never '###' for a long number (-100.00%)
+    title = text_width(sheet.title) * TITLE_SIZE / 10 + 4
+    return [w * max(1, title / sum(widths)) for w in widths]
+
+
+def number_format(column: Column, value: float | int) -> str:
+    """A count that is not whole (a mean of counts) shows its two decimals, as the CSV does."""
+    return "decimal" if column.kind in ("rank", "count") and isinstance(value, float) else column.kind
+
+
+def shown(column: Column, value: float | int | str | None) -> str:
+    """A stored value as the workbook's number formats display it."""
+    if value is None or isinstance(value, str):
+        return value or DASH
+    return {"pct": f"{value:.2%}", "decimal": f"{value:.2f}"}.get(number_format(column, value), f"{value}")
 
 
 def write_workbook(path: Path, sheets: Sequence[Sheet], created: dt.datetime) -> None:
@@ -222,7 +237,7 @@ def write_workbook(path: Path, sheets: Sequence[Sheet], created: dt.datetime) ->
                 {
                     "font_name": "SimHei",
                     "font_charset": 134,
-                    "font_size": 16,
+                    "font_size": TITLE_SIZE,
                     "align": "center",
                     "valign": "vcenter",
                 }
@@ -246,7 +261,7 @@ def write_sheet(ws, sheet: Sheet, formats: dict) -> None:
 
     ws.merge_range(0, 0, 0, last, "", formats["title"])
     ws.write_string(0, 0, sheet.title, formats["title"])
-    ws.set_row(0, 30 * lines_needed(sheet.title, sum(widths) * 10 / 16))
+    ws.set_row(0, 2.2 * TITLE_SIZE)
 
     first = 1  # the first header row
     depth = max(len(p) for p in paths)
@@ -272,7 +287,7 @@ def write_sheet(ws, sheet: Sheet, formats: dict) -> None:
             elif isinstance(value, str):
                 ws.write_string(body + r, col, value, formats["text" if column.kind == "text" else "label"])
             else:
-                ws.write_number(body + r, col, value, formats[column.kind])
+                ws.write_number(body + r, col, value, formats[number_format(column, value)])
         ws.set_row(body + r, POINTS_PER_LINE + 4)
 
     below = body + len(sheet.rows)
