@@ -12,6 +12,7 @@ import sys
 import textwrap
 import time
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
@@ -178,7 +179,7 @@ VALUES = sheet_of(
         Column("件数（万件）", "decimal", 10000),
     ],
     [
-        ["甲", 0.83505, 83.51000000000001, 52217.0, 123456],
+        ["甲", 0.83505, 83.51000000000001, 52217.0, Decimal(123456)],
         ["乙", 0.125, 0.125, 3, -0.001],
         ["丙", None, "未报送", None, "无数据"],
     ],
@@ -204,7 +205,7 @@ def test_values_are_written_rounded_half_up_as_printed(tmp_path):
 
 
 def test_a_value_that_cannot_be_printed_fails_naming_the_column(tmp_path):
-    for bad in (math.inf, -math.inf, math.nan, True):
+    for bad in (math.inf, -math.inf, math.nan, 1e308, True):
         sheet = sheet_of([Column("名称", "text"), Column("得分", "decimal")], [["甲", bad]])
         with pytest.raises(ValueError, match="column 得分"):
             write_csv(tmp_path / "t.csv", sheet)
@@ -326,3 +327,12 @@ def test_an_exported_operations_table_is_the_published_one_but_for_its_one_unfor
     }
     # the source printed one rate as "0" where every other rate has two decimals
     assert differences == {("市住房公积金管理中心", "承诺件办件效率_办理提速_pct"): ("0.00", "0")}
+
+
+def test_a_name_longer_than_its_column_wraps_onto_a_taller_row(tmp_path):
+    long_name = "关于" + "企业投资项目核准及备案" * 6 + "的办理"
+    sheet = sheet_of([Column("事项名称", "text"), Column("办件量", "count")], [[long_name, 0], ["短", 1]])
+    write_workbook(tmp_path / "t.xlsx", [sheet], CREATED)
+    ws = openpyxl.load_workbook(tmp_path / "t.xlsx").active
+    assert ws["A3"].alignment.wrap_text and ws["A3"].value == long_name
+    assert ws.row_dimensions[3].height >= 3 * ws.row_dimensions[4].height - 10

@@ -19,6 +19,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from numbers import Real
 from pathlib import Path
 
 import xlsxwriter
@@ -73,11 +74,12 @@ def stored(sheet: Sheet, column: Column, value: object) -> float | int | str | N
     whole count as an integer; text as it is. A value that cannot be printed fails, naming the cell."""
     if value is None or isinstance(value, str) or column.kind == "text":
         return value if value is None or isinstance(value, str) else str(value)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    # inf, nan and 1e308 (whose percentage is inf) have no printed form; a bool is not a count
+    if isinstance(value, bool) or not isinstance(value, Real | Decimal) or not math.isfinite(value * 100):
         raise ValueError(
             f"{sheet.name}, column {column.header}: {value!r} is not a number that can be printed"
         )
-    value = value / column.scale if column.scale != 1 else value
+    value = float(value) / column.scale
     match column.kind:
         case "pct":
             # Decimal division: 83.51 / 100 in floats is 0.8351000000000001
@@ -179,7 +181,7 @@ BOX = FONT | {"border": 1, "align": "center", "valign": "vcenter"}
 NUMBER_FORMATS = {"rank": "0", "count": "0", "pct": "0.00%", "decimal": "0.00"}
 POINTS_PER_LINE = 13.5  # a row of 10-point text
 TITLE_SIZE = 16
-INCH = 2.54  # margins are given in centimetres below
+CM_PER_INCH = 2.54  # xlsxwriter takes margins in inches; the office states them in centimetres
 
 
 def text_width(text: str) -> int:
@@ -218,8 +220,10 @@ def number_format(column: Column, value: float | int) -> str:
 
 def shown(column: Column, value: float | int | str | None) -> str:
     """A stored value as the workbook's number formats display it."""
-    if value is None or isinstance(value, str):
-        return value or DASH
+    if value is None:
+        return DASH
+    if isinstance(value, str):
+        return value
     return {"pct": f"{value:.2%}", "decimal": f"{value:.2f}"}.get(number_format(column, value), f"{value}")
 
 
@@ -243,7 +247,7 @@ def write_workbook(path: Path, sheets: Sequence[Sheet], created: dt.datetime) ->
                 }
             ),
             "header": workbook.add_format(BOX | {"bold": True, "text_wrap": True}),
-            "text": workbook.add_format(BOX | {"align": "left"}),
+            "text": workbook.add_format(BOX | {"align": "left", "text_wrap": True}),
             "label": workbook.add_format(BOX),  # '—' and text in a numeric column
             "note": workbook.add_format(FONT | {"align": "left", "valign": "top", "text_wrap": True}),
         } | {kind: workbook.add_format(BOX | {"num_format": f}) for kind, f in NUMBER_FORMATS.items()}
@@ -280,15 +284,18 @@ def write_sheet(ws, sheet: Sheet, formats: dict) -> None:
 
     body = first + depth
     for r, row in enumerate(sheet.rows):
+        lines = 1  # a name longer than its column wraps (a matter's name in a feedback form)
         for col, (column, value) in enumerate(zip(sheet.columns, row, strict=True)):
             value = stored(sheet, column, value)
+            if isinstance(value, str):
+                lines = max(lines, lines_needed(value, widths[col]))
             if value is None:
                 ws.write_string(body + r, col, DASH, formats["label"])
             elif isinstance(value, str):
                 ws.write_string(body + r, col, value, formats["text" if column.kind == "text" else "label"])
             else:
                 ws.write_number(body + r, col, value, formats[number_format(column, value)])
-        ws.set_row(body + r, POINTS_PER_LINE + 4)
+        ws.set_row(body + r, POINTS_PER_LINE * lines + 4)
 
     below = body + len(sheet.rows)
     for n, note in enumerate(sheet.notes):
@@ -309,6 +316,6 @@ def set_printing(ws, first_header: int, last_header: int) -> None:
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(first_header, last_header)
-    ws.set_margins(left=1.5 / INCH, right=1.5 / INCH, top=2.0 / INCH, bottom=2.0 / INCH)
+    ws.set_margins(*(cm / CM_PER_INCH for cm in (1.5, 1.5, 2.0, 2.0)))  # left, right, top, bottom
     ws.center_horizontally()
-    ws.set_footer("&C第 &P 页 共 &N 页", {"margin": 0.8 / INCH})
+    ws.set_footer("&C第 &P 页 共 &N 页", {"margin": 0.8 / CM_PER_INCH})
