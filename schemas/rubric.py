@@ -255,6 +255,7 @@ class Annex(_Strict):
     title: str
     groups: tuple[str, ...] = Field(min_length=1)
     columns: tuple[AnnexColumn, ...] = Field(min_length=3)
+    notes: tuple[str, ...] = ()  # 备注: the lines printed under the table
 
     @property
     def sort_column(self) -> AnnexColumn:

@@ -148,7 +148,7 @@ def test_the_workbook_has_the_printed_layout(exports):
     assert book.sheet_names == [f"附件{n}" for n in range(1, 9)]
     annex4 = book.load_sheet("附件4", header_row=None).to_polars()
     cells = annex4.rows()
-    assert cells[0][0] == "附件4 市级部门事项梳理进度表"
+    assert cells[0][0] == "附件4 市级部门事项梳理进度表（2021年1月1日至6月30日）"
     # a two-level header: 办事指南异常数 over 准确类 / 便利类 / 错敏类
     assert cells[1][:3] == ("序号", "部门", "依申请事项数")
     assert cells[1][6] == "办事指南异常数" and cells[2][6:9] == ("准确类", "便利类", "错敏类")
@@ -157,8 +157,9 @@ def test_the_workbook_has_the_printed_layout(exports):
     scores = [float(r[-1]) for r in body]
     assert scores == sorted(scores, reverse=True)
     annex1 = book.load_sheet("附件1", header_row=None).to_polars().rows()
-    assert annex1[1][3] == "机构配置准确率"  # the header without the CSV's _pct
-    assert any(cell == "—" for row in annex1[2:] for cell in row)  # not applicable, never 0
+    assert annex1[1][2] == "事项梳理（32分）"  # the category row above the headers
+    assert annex1[2][3] == "机构配置准确率"  # the header without the CSV's _pct
+    assert any(cell == "—" for row in annex1[3:] for cell in row)  # not applicable, never 0
 
 
 def test_item_scores_explain_each_point_lost_with_the_value_for_full_marks(june_tables):

@@ -2,13 +2,18 @@
 scores on every row scoring-oracle.md calls reproducible, and the rows that do not are named."""
 
 import csv
+import datetime as dt
 import filecmp
 import textwrap
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from dagster_project.cli import main
+from dagster_project.defs.publish.exports import write_csv
+from dagster_project.defs.publish.scorecard import annex_sheet
+from dagster_project.scoring import scorecard as sc
 from dagster_project.scoring.tables import TableError, rescore_table
 from schemas.rubric import load_rubric
 
@@ -182,3 +187,31 @@ def test_ywtb_score_writes_computed_and_residual_columns(tmp_path, capsys):
 def test_ywtb_score_fails_clearly_on_an_unknown_annex(capsys):
     assert main(["score", "--table", "annex9", "--input", str(ANNEX5)]) == 2
     assert "rubric dazhou-2021 has no annex9" in capsys.readouterr().err
+
+
+def warehouse_form(rubric, name: str, table: Path) -> pl.DataFrame:
+    """A published annex as the warehouse holds it: rates as fractions, 万件 as cases, '—' as None."""
+    rows = []
+    for record in csv.DictReader(table.open(encoding="utf-8")):
+        row = {}
+        for c in rubric.annexes[name].columns:
+            text = record[c.header]
+            if c.field:
+                row[c.field] = int(text) if c.field == "rank" else text
+            else:
+                percent = 100 if c.header.endswith("_pct") else 1
+                row[sc.field_name(c)] = float(text) / percent * c.scale if text else None
+        rows.append(row)
+    return pl.DataFrame(rows)
+
+
+# 附件6 prints 机构配置准确率 as "100" without decimals, unlike every other rate: a slip of the source.
+@pytest.mark.parametrize("name, table", [("annex1", ANNEX1), ("annex4", ANNEX4), ("annex5", ANNEX5)])
+def test_an_exported_annex_is_the_published_table_cell_for_cell(dazhou, name, table, tmp_path):
+    """The exporter writes the seeds' conventions: percentages as printed numbers, counts whole, two
+    decimals for scores, '—' as an empty field, the printed headers and order."""
+    sheet = annex_sheet(
+        dazhou, name, dazhou.annexes[name], warehouse_form(dazhou, name, table), dt.date(2021, 10, 1)
+    )
+    write_csv(tmp_path / f"{name}.csv", sheet)
+    assert (tmp_path / f"{name}.csv").read_text(encoding="utf-8") == table.read_text(encoding="utf-8")

@@ -97,7 +97,7 @@ def four_indicator_sheets(con: duckdb.DuckDBPyConnection, month: dt.date) -> dic
         ]
         sheets[name] = Sheet(
             name=name,
-            title="行政许可事项四项指标",
+            title=f"{month:%Y年%-m月}行政许可事项四项指标",
             columns=[
                 Column("序号", "rank"),
                 Column(name_header, "text"),

@@ -9,7 +9,9 @@ and the files people read: out/<YYYY-MM>/annex1.csv … and annexes.xlsx. The fi
 date, as the report prints them; a month's scores depend only on that month's marts.
 """
 
+import calendar
 import datetime as dt
+from itertools import groupby
 from pathlib import Path
 
 import dagster as dg
@@ -18,13 +20,13 @@ import polars as pl
 
 from dagster_project import settings
 from dagster_project.defs.partitions import monthly, partition_month
-from dagster_project.defs.publish.exports import Column, Sheet, write_csv, write_workbook
+from dagster_project.defs.publish.exports import Column, Sheet, header_levels, write_csv, write_workbook
 from dagster_project.defs.publish.tables import replace_month
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.scoring import scorecard as sc
 from dagster_project.scoring.tables import max_points
 from schemas.marts import scorecard as contracts
-from schemas.rubric import Annex, AnnexColumn, Rubric, load_rubric
+from schemas.rubric import Annex, AnnexColumn, Category, Item, Rubric, load_rubric, resolve
 
 SCHEMA = "scorecard"
 UPSTREAM = [
@@ -155,13 +157,66 @@ def column_kind(rubric: Rubric, column: AnnexColumn) -> str:
     return "count" if unit == "count" and column.scale == 1 else "decimal"
 
 
-def annex_sheet(rubric: Rubric, name: str, annex: Annex, frame: pl.DataFrame) -> Sheet:
+def year_to_date(month: dt.date) -> str:
+    """The period of the annexes' figures: 2021年1月1日至6月30日 for June."""
+    return f"{month.year}年1月1日至{month.month}月{calendar.monthrange(month.year, month.month)[1]}日"
+
+
+def scored_in(rubric: Rubric, column: AnnexColumn) -> tuple[Category | None, Item | None]:
+    """The category and item that score a column (in any group); the item is None for a category
+    subtotal, and both are None for 序号, the name, the total and counts no item reads."""
+    codes = set(column.score)
+    for category in rubric.categories:
+        items = {i.code: i for i in category.items}
+        if codes == {category.code}:
+            return category, None
+        if codes and codes <= items.keys():
+            return category, items[codes.pop()] if len(codes) == 1 else None
+        if column.input and (item := next((i for i in category.items if column.input in i.inputs), None)):
+            return category, item
+    return None, None
+
+
+def points_label(entry: Category | Item, groups: tuple[str, ...]) -> str:
+    """'事项梳理（32分）' with the points of the annex's groups ('事项梳理' when they differ)."""
+    points = {resolve(entry.max, g) for g in groups}
+    return f"{entry.label}（{points.pop():g}分）" if len(points) == 1 else entry.label
+
+
+def column_groups(rubric: Rubric, annex: Annex) -> tuple[tuple[str, int], ...]:
+    """The row above the headers that says what the columns are scored under, as (label, span).
+
+    Columns are grouped under the rubric's categories ('事项梳理（32分）'); a table within one category
+    (附件5: 数据共享) under its items, which shows that two counts make one item. A count no item reads
+    (依申请事项数, 主动评价数) sits with the column after it, the rate it explains; 序号, the name and
+    the total stand alone. A table with a two-level header of its own (附件4/6: 办事指南异常数 over its
+    classes) already shows its items, and one whose groups are all single columns needs no row.
+    """
+    placed = [scored_in(rubric, c) for c in annex.columns]
+    by_item = len({category.code for category, _ in placed if category}) == 1
+    labels: list[str] = []
+    for category, item in placed:
+        entry = item if by_item else category
+        labels.append(points_label(entry, annex.groups) if entry else "")
+    for i in reversed(range(len(labels) - 1)):
+        if not labels[i] and annex.columns[i].input:
+            labels[i] = labels[i + 1]
+    spans = [(label, len(list(run))) for label, run in groupby(labels)]
+    two_levels = any(header_levels(c.header)[1] for c in annex.columns)
+    if two_levels or all(span == 1 for label, span in spans if label):
+        return ()
+    return tuple(spans)
+
+
+def annex_sheet(rubric: Rubric, name: str, annex: Annex, frame: pl.DataFrame, month: dt.date) -> Sheet:
     fields = [sc.field_name(c) for c in annex.columns]
     return Sheet(
         name=name.replace("annex", "附件"),
-        title=annex.title,
+        title=f"{annex.title}（{year_to_date(month)}）",
         columns=[Column(c.header, column_kind(rubric, c), c.scale) for c in annex.columns],
         rows=frame.sort("rank").select(fields).rows(),
+        groups=column_groups(rubric, annex),
+        notes=annex.notes,
     )
 
 
@@ -169,7 +224,7 @@ def export_month(con: duckdb.DuckDBPyConnection, rubric: Rubric, month: dt.date,
     sheets = []
     for name, annex in rubric.annexes.items():
         frame = con.sql(f"select * from {SCHEMA}.{name} where month = $month", params={"month": month}).pl()
-        sheet = annex_sheet(rubric, name, annex, frame)
+        sheet = annex_sheet(rubric, name, annex, frame, month)
         write_csv(folder / f"{name}.csv", sheet)
         sheets.append(sheet)
     workbook = folder / "annexes.xlsx"
