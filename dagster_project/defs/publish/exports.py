@@ -38,6 +38,8 @@ class Sheet:
 def csv_cell(column: Column, value: object) -> str:
     if value is None:
         return ""
+    if isinstance(value, str) and column.kind != "text":
+        return value  # a word in a numeric column (未报送) is printed as it is
     if column.scale != 1:
         value = value / column.scale
     match column.kind:
@@ -118,10 +120,12 @@ def write_workbook(path: Path, sheets: Sequence[Sheet], created: dt.datetime) ->
         body = first + (2 if two_levels else 1)
         for r, row in enumerate(sheet.rows):
             for col, (column, value) in enumerate(zip(sheet.columns, row, strict=True)):
-                if value is not None and column.scale != 1:
+                if isinstance(value, (int, float)) and column.scale != 1:
                     value = value / column.scale
                 if value is None:
                     ws.write_string(body + r, col, DASH, fmt["dash"])
+                elif isinstance(value, str) and column.kind != "text":
+                    ws.write_string(body + r, col, value, fmt["dash"])
                 elif column.kind in ("pct", "count", "decimal", "rank"):
                     # what is printed is what is stored: two decimals, rounded half up
                     stored = {"pct": printed(value, 4), "decimal": printed(value)}.get(column.kind, value)
