@@ -140,7 +140,7 @@ def month_frames(
         "evaluations": gen.evaluations_extract(month, scale, seed),
         "certificates": gen.certificates_extract(month, scale, seed),
         **gen.project_extracts(month, scale, seed),
-        "assessed_inputs": gen.assessed_inputs_extract(month, seed),
+        "assessed_inputs": gen.assessed_inputs_extract(month, seed, scale),
     }
     return {name: frames[name] for name in CONTRACTS}
 

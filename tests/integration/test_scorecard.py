@@ -388,3 +388,18 @@ def test_no_personal_data_in_the_warehouse_the_published_copy_or_any_export(buil
         cells = set(re.split(r"[,|\n<>]", text))  # whole cells of CSV, Markdown, HTML and the sheets' XML
         leaks += [(path.name, s) for s in (set(numbers.findall(text)) & long_ones) | (secrets & cells)]
     assert leaks == []
+
+
+def test_county_evaluations_per_resident_are_a_citys_not_all_zero(built, exports):
+    """The sample delivers populations scaled like its volume, and 人均 divides by the delivered one."""
+    rows = list(csv.DictReader((exports / "annex3.csv").open(encoding="utf-8")))
+    per_capita = [float(r["人均主动评价数"]) for r in rows]
+    assert len(per_capita) == 8 and min(per_capita) >= 0.05
+    with duckdb.connect(built[1], read_only=True) as con:
+        pairs = con.execute(
+            """select v.denominator, a.value from marts.ind_indicator_values v
+               join marts.fct_assessed_inputs a
+                 on a.org_code = v.org_code and a.month = v.month and a.indicator_code = 'resident_population'
+               where v.indicator_code = 'active_evaluations_per_capita' and v.month = '2021-06-01'"""
+        ).fetchall()
+    assert len(pairs) == 16 and all(float(d) == v for d, v in pairs)  # 8 counties, month and year to date

@@ -178,9 +178,11 @@ def build_month(
 def comments(rubric: Rubric, table: str) -> dict[str, str]:
     if table in rubric.annexes:
         annex = rubric.annexes[table]
-        return {"month": LABELS["month"], "org_code": LABELS["org_code"]} | {
-            sc.field_name(c): c.header for c in annex.columns
-        }
+        return (
+            {"month": LABELS["month"], "org_code": LABELS["org_code"]}
+            | {sc.field_name(c): c.header for c in annex.columns}
+            | {k: LABELS[k] for k in ("is_ranked", "no_data_inputs")}
+        )
     labels = dict(LABELS)
     labels |= {f"{c.code}_points": f"{c.label}得分" for c in rubric.categories}
     return labels | (LEDGER_LABELS if table == LEDGER else {})
