@@ -29,6 +29,7 @@ from dagster_project.defs.publish.scorecard import (
 )
 from dagster_project.defs.publish.tables import replace_month
 from dagster_project.defs.resources import WarehouseResource
+from dagster_project.scoring.engine import printed
 from schemas.raw import CONTRACTS
 
 SCHEMA = "completeness"
@@ -242,7 +243,7 @@ def _write_form(
             base | {"bold": True, "border": 1, "align": "center", "text_wrap": True, "bg_color": "#DDEBF7"}
         )
         cell = wb.add_format(base | {"border": 1, "text_wrap": True})
-        number = wb.add_format(base | {"border": 1, "num_format": "0.00"})
+        decimal = wb.add_format(base | {"border": 1, "num_format": "0.00"})
         ws.merge_range(
             0, 0, 0, width - 1, f"{org_name}{FEEDBACK_TITLE}（{month.year}年{month.month}月）", title
         )
@@ -261,18 +262,23 @@ def _write_form(
         for row in ledger_rows:
             for c, value in enumerate(row):
                 if isinstance(value, float):
-                    ws.write_number(r, c, value, number)
+                    ws.write_number(r, c, printed(value), decimal)  # stored as printed
                 else:
                     ws.write(r, c, value, cell)
             r += 1
         r += 1
+        # The matters' table shares the sheet's columns: its name and its answer span several.
         ws.write(r, 0, f"二、本年尚无办件的事项（{len(matter_rows)}项）", section)
-        ws.write_row(r + 1, 0, MATTERS_HEADER, head)
-        r += 2
-        for row in matter_rows:
-            ws.write_row(r, 0, row, cell)
+        r += 1
+        for row, fmt in [(MATTERS_HEADER, head), *((m, cell) for m in matter_rows)]:
+            seq, code, name, count, reason = row
+            ws.write(r, 0, seq, fmt)
+            ws.write(r, 1, code, fmt)
+            ws.merge_range(r, 2, r, 4, name, fmt)
+            ws.write(r, 5, count, fmt)
+            ws.merge_range(r, 6, r, 8, reason, fmt)
             r += 1
-        for c, w in enumerate((6, 22, 30, 10, 8, 10, 8, 12, 36)):
+        for c, w in enumerate((6, 18, 14, 12, 8, 10, 8, 12, 40)):
             ws.set_column(c, c, w)
         ws.set_landscape()
         ws.set_paper(9)  # A4
