@@ -8,6 +8,12 @@ scheme lives in its file; the scoring engine (dagster_project/scoring) only know
 A numeric parameter is either a number or a mapping from group to number (`{default: 3, county: 2}`):
 that is how one file states group-specific parameters.
 
+No data is not a '—'. A '—' means there was nothing to measure (no bad rating to rectify) and the
+item's `missing` policy scores it. An organisation that delivered no rows of an extract an input
+needs (its `extracts`, in the input's window) has no data for it, and the `no_data` policy of the
+item, else of its category, else of the rubric, scores it: `zero`, `unranked` (zero, and the
+organisation is listed after every ranked one, without a rank) or `{deduct: n}` (n points off).
+
 `load_rubric` validates a file against this schema and the sums it declares, and raises
 `RubricError` naming the file and the entry at fault.
 """
@@ -27,6 +33,10 @@ CODE = r"^[a-z][a-z0-9_]*$"
 
 Param = float | dict[str, float]
 MissingPolicy = Literal["full", "mean", "zero", "excluded"]
+# The monthly extracts an input can need (the names of schemas/raw's contracts).
+Extract = Literal[
+    "matters", "cases", "evaluations", "certificates", "projects", "project_cases", "assessed_inputs"
+]
 Direction = Literal["higher", "lower"]
 
 
@@ -59,6 +69,21 @@ class Input(_Strict):
     unit: Literal["rate", "count", "ratio"] = "rate"
     # A total of other inputs (e.g. 办事指南异常数 = the three classes), computed where they are known.
     sum_of: tuple[str, ...] = ()
+    # The extracts that must hold rows of the organisation in the window for the value to be data.
+    extracts: tuple[Extract, ...] = ()
+
+    @property
+    def needs(self) -> tuple[str, ...]:
+        return self.extracts or (("assessed_inputs",) if self.source == "assessed" else ())
+
+
+class NoDataDeduction(_Strict):
+    """A stated deduction for no data: the item's points less `deduct`, floored at zero."""
+
+    deduct: Param
+
+
+NoDataPolicy = Literal["zero", "unranked"] | NoDataDeduction
 
 
 # ----------------------------------------------------------------------------------------------- rules
@@ -162,6 +187,7 @@ class Item(_Strict):
     input: str | None = Field(default=None, pattern=CODE)
     ratio: tuple[str, str] | None = None  # the value is numerator / denominator of two inputs
     missing: MissingPolicy | dict[str, MissingPolicy] = "zero"  # what a '—' (no value) scores
+    no_data: NoDataPolicy | None = None  # what no data scores; the category's policy when not given
     groups: tuple[str, ...] = ()  # the groups it applies to; all when empty
     scoring: Rule
     note: str | None = None
@@ -193,6 +219,7 @@ class Category(_Strict):
     label: str
     max: Param
     groups: tuple[str, ...] = ()
+    no_data: NoDataPolicy | None = None  # the rubric's policy when not given
     items: tuple[Item, ...] = Field(min_length=1)
 
 
@@ -277,6 +304,13 @@ class Rubric(_Strict):
     deductions: tuple[DeductionItem, ...] = ()
     targets: tuple[Target, ...] = ()
     annexes: dict[str, Annex] = {}
+    no_data: NoDataPolicy = "zero"
+    # The 问题整改台账's default 整改时限: the end of the month this many months after the data month.
+    rectify_within_months: int | None = Field(default=None, ge=0)
+
+    def no_data_policy(self, item: Item) -> NoDataPolicy:
+        category = next(c for c in self.categories if item in c.items)
+        return item.no_data or category.no_data or self.no_data
 
     def applies(self, entry: Category | Item | DeductionItem | Target, group: str) -> bool:
         return not entry.groups or group in entry.groups

@@ -125,6 +125,70 @@ def world(seed: int) -> World:
     return World(orgs, _catalogue(orgs, rng))
 
 
+# The subjects of a department's matters, by a word of its name (first match); others get the general list.
+SUBJECTS = {
+    "公安": [
+        "户口迁移",
+        "居民身份证",
+        "机动车",
+        "驾驶证",
+        "出入境证件",
+        "治安",
+        "剧毒化学品购买",
+        "爆破作业",
+        "保安服务",
+    ],
+    "人力资源": ["社会保障卡", "职业资格", "劳务派遣经营", "人力资源服务", "失业保险金", "养老保险关系转移"],
+    "教育": ["民办学校办学", "教师资格", "校外培训机构", "学历证明"],
+    "民政": ["婚姻", "社会团体", "民办非企业单位", "养老机构", "殡葬设施", "低保"],
+    "自然资源": ["建设用地规划", "国有土地使用权", "不动产", "采矿权", "测绘资质"],
+    "住房和城乡建设": ["建设工程规划", "建筑工程施工", "房地产开发企业资质", "商品房预售", "燃气经营"],
+    "住房公积金": ["公积金提取", "公积金贷款", "公积金缴存", "公积金转移"],
+    "市场监督": ["食品经营", "特种设备使用", "营业执照", "计量器具", "工业产品生产"],
+    "交通运输": ["道路运输经营", "道路客运班线", "出租汽车经营", "公路超限运输", "船舶"],
+    "水务": ["取水", "河道管理范围内建设项目", "水土保持方案", "排水"],
+    "生态环境": ["排污", "环境影响评价", "危险废物经营", "辐射安全"],
+    "卫生健康": ["医疗机构执业", "医师执业", "护士执业", "母婴保健技术服务", "公共场所卫生"],
+    "林业": ["林木采伐", "林草种子生产经营", "野生动物驯养繁殖", "使用林地"],
+    "农业农村": ["兽药经营", "农药经营", "种子生产经营", "动物防疫条件", "渔业捕捞"],
+    "文化": ["出版物经营", "娱乐场所经营", "网吧经营", "旅行社", "营业性演出"],
+    "新闻出版": ["出版物经营", "印刷经营", "出版物零售"],
+    "人民防空": ["人防工程", "人防工程拆除", "防空地下室易地建设"],
+    "消防": ["消防设计", "公众聚集场所投入使用营业前消防安全检查", "消防验收"],
+    "应急": ["危险化学品经营", "烟花爆竹经营", "安全生产"],
+    "税务": ["纳税申报", "发票领用", "税务登记", "出口退税", "税收优惠"],
+    "医疗保障": ["医保关系转移", "异地就医", "医疗费用报销", "定点医药机构"],
+    "行政审批": ["营业执照", "食品经营", "建筑工程施工", "药品零售", "道路运输经营"],
+    "退役军人": ["优待证", "抚恤", "退役安置"],
+    "残疾人": ["残疾人证", "残疾人就业", "康复救助"],
+    "气象": ["防雷装置设计", "升放气球", "气象信息服务"],
+    "档案": ["档案查阅", "档案移交"],
+    "商务": ["对外贸易经营者", "成品油零售经营", "单用途预付卡"],
+    "司法": ["律师执业", "公证员执业", "法律援助", "司法鉴定"],
+    "财政": ["会计代理记账", "政府采购"],
+    "宣传": ["广播电视节目制作经营", "电影放映", "新闻单位驻地方机构"],
+    "统计": ["统计调查项目", "统计资料提供"],
+    "外事": ["因公出国（境）", "外国人来华邀请"],
+    "发展和改革": ["企业投资项目核准", "企业投资项目备案", "价格认定"],
+    "经济和信息化": ["电力设施保护区施工作业", "工业企业技术改造项目"],
+    "科学技术": ["科技成果登记", "高新技术企业认定", "技术合同"],
+    "民族宗教": ["宗教活动场所", "宗教教职人员", "宗教临时活动地点"],
+    "城管": ["城市道路占用", "户外广告设置", "城市建筑垃圾处置"],
+    "中医药": ["中医诊所", "中医医术确有专长人员"],
+    "金融": ["小额贷款公司", "融资担保公司"],
+    "国家安全": ["涉及国家安全事项的建设项目"],
+    "邮政": ["快递业务经营", "邮政普遍服务"],
+    "公共资源交易": ["交易项目进场", "交易主体登记"],
+    "侨务": ["归侨侨眷身份确认", "华侨回国定居"],
+}
+GENERAL_SUBJECTS = ["建设工程规划", "食品经营", "医疗机构执业", "道路运输经营", "排污", "取水", "特种设备使用", "户口迁移",
+                    "社会保障卡", "公积金提取", "民办学校办学", "林木采伐", "出版物经营", "人防工程", "消防设计"]  # fmt: skip
+
+
+def _subjects(org_name: str) -> list[str]:
+    return next((s for word, s in SUBJECTS.items() if word in org_name), GENERAL_SUBJECTS)
+
+
 def _catalogue(orgs: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
     counts = np.clip(rng.lognormal(3.0, 0.8, orgs.height).astype(int), 2, 220)
     org_idx = np.repeat(np.arange(orgs.height), counts)
@@ -135,13 +199,17 @@ def _catalogue(orgs: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
     instant = rng.random(n) < 0.55
     legal = rng.choice([5, 10, 15, 20, 20, 30, 60], n)
     promised = np.where(instant, 0, np.maximum(1, np.round(legal * rng.uniform(0.05, 0.5, n)))).astype(int)
-    nouns = ["建设工程规划", "食品经营", "医疗机构执业", "道路运输经营", "排污", "取水", "特种设备使用", "户口迁移",
-             "社会保障卡", "公积金提取", "民办学校办学", "林木采伐", "出版物经营", "人防工程", "消防设计"]  # fmt: skip
+    # A department's matters are its own: the subjects of its trade (the same draws as one list).
+    subjects = [_subjects(name) for name in orgs["org_name"].to_list()]
+    picks = rng.choice(len(GENERAL_SUBJECTS), n)
     verbs = ["许可", "登记", "备案", "核发", "变更", "注销", "确认", "审批"]
     return pl.DataFrame(
         {
             "matter_code": np.char.add(org_codes, np.char.zfill(seq.astype(str), 5)),
-            "matter_name": np.char.add(rng.choice(nouns, n), rng.choice(verbs, n)),
+            "matter_name": np.char.add(
+                np.array([subjects[o][p % len(subjects[o])] for o, p in zip(org_idx, picks, strict=True)]),
+                rng.choice(verbs, n),
+            ),
             "dept_code": org_codes,
             "region_code": orgs["region_code"].to_numpy()[org_idx],
             "matter_type": np.where(on_application, rng.choice(MATTER_TYPES[:-1], n), "公共服务"),
@@ -509,7 +577,10 @@ def _module_weights() -> np.ndarray:
     return w / w.sum()
 
 
-def assessed_inputs_extract(month: dt.date, seed: int) -> pl.DataFrame:
+def assessed_inputs_extract(month: dt.date, seed: int, scale: float | None = None) -> pl.DataFrame:
+    """The province's spreadsheet. With `scale`, it also delivers each county's 常住人口 scaled like
+    the sample's volume (the pipeline prefers a delivered population to the reference one), so that
+    人均 values come out as a city's, not a thousandth of them."""
     rng = rng_for(seed, "assessed", month)
     ref = organisations()
     orgs = ref.frame.filter(pl.col("org_level").is_in(["city_dept", "county"]))
@@ -532,4 +603,18 @@ def assessed_inputs_extract(month: dt.date, seed: int) -> pl.DataFrame:
     tables = opened.with_columns(
         indicator_code=pl.lit("open_tables_apis_count"), indicator_name=pl.lit("库表+接口数量")
     )
-    return pl.concat([frame, valid, tables])
+    parts = [frame, valid, tables]
+    if scale is not None:
+        counties = ref.frame.filter(pl.col("org_level") == "county")
+        parts.append(
+            pl.DataFrame(
+                {
+                    "period": f"{month:%Y-%m}",
+                    "org_name": counties["org_name"],
+                    "indicator_code": "resident_population",
+                    "indicator_name": "常住人口",
+                    "value": (counties["population"] * scale).round().clip(lower_bound=1).cast(pl.Float64),
+                }
+            )
+        )
+    return pl.concat(parts)

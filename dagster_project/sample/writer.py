@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -130,14 +130,17 @@ EXPECTED_REASON = {
 }
 
 
-def month_frames(month: dt.date, scale: float, seed: int) -> dict[str, pl.DataFrame]:
+def month_frames(
+    month: dt.date, scale: float, seed: int, silent: Collection[str] = ()
+) -> dict[str, pl.DataFrame]:
+    """The month's extracts; the departments in `silent` deliver no cases (the rest is unchanged)."""
     frames = {
         "matters": gen.matters_extract(month, seed),
-        "cases": gen.cases_extract(month, scale, seed),
+        "cases": gen.cases_extract(month, scale, seed).filter(~pl.col("dept_code").is_in(list(silent))),
         "evaluations": gen.evaluations_extract(month, scale, seed),
         "certificates": gen.certificates_extract(month, scale, seed),
         **gen.project_extracts(month, scale, seed),
-        "assessed_inputs": gen.assessed_inputs_extract(month, seed),
+        "assessed_inputs": gen.assessed_inputs_extract(month, seed, scale),
     }
     return {name: frames[name] for name in CONTRACTS}
 
@@ -222,8 +225,10 @@ def write_month(
     bad_rows: float = 0.0,
     frames: dict[str, pl.DataFrame] | None = None,
     fmt: str | None = None,
+    silent: Collection[str] = (),
 ) -> list[Path]:
-    """The month's extracts as a delivery: generated ones, or `frames` given (the calibrated generator)."""
+    """The month's extracts as a delivery: generated ones, or `frames` given (the calibrated generator).
+    `silent`: departments that deliver no cases, as a department that sends nothing does."""
     folder = out / f"{month:%Y-%m}"
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.iterdir():  # a regenerated month replaces the old one, whatever its format was
@@ -234,7 +239,7 @@ def write_month(
     planted: list[tuple[str, str, int, str]] = []
     mangled: list[tuple[str, str, int, str]] = []
     written = []
-    for name, frame in (frames if frames is not None else month_frames(month, scale, seed)).items():
+    for name, frame in (frames if frames is not None else month_frames(month, scale, seed, silent)).items():
         contract = CONTRACTS[name]
         kinds: list[str] = []
         order = np.arange(frame.height, dtype=float)

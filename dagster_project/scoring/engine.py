@@ -1,10 +1,14 @@
 """The scoring engine: a rubric and a group's input values in, points per item, subtotals, totals and
 ranks out, with the reason for every point lost. Pure: no warehouse, no files, no Dagster.
 
-Values are fractions for rates. An organisation's inputs are a mapping from input code to a number
-or None: None is a '—' (not applicable) and the item's missing-value policy decides what it scores;
-an input code that is absent altogether was not given (a printed table without that column), and the
-item cannot be computed unless its points are given as printed (see `given`).
+Values are fractions for rates. An organisation's inputs are a mapping from input code to a number,
+None or NO_DATA: None is a '—' (nothing to measure) and the item's missing-value policy decides what
+it scores; NO_DATA is 未报送 (the organisation delivered none of the rows the input is measured from)
+and the rubric's no-data policy decides; an input code that is absent altogether was not given (a
+printed table without that column), and the item cannot be computed unless its points are given as
+printed (see `given`).
+
+A reason states what the rule pays ("达到 85.00% 得 3 分"), never "满分" beside fewer points.
 """
 
 from __future__ import annotations
@@ -14,9 +18,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from schemas.rubric import Category, Item, Rubric, resolve
+from schemas.raw import CONTRACTS
+from schemas.rubric import Category, Item, NoDataDeduction, NoDataPolicy, Rubric, resolve
 
-Inputs = Mapping[str, float | None]
+
+class _NoData:
+    """未报送: no rows of the extract the input is measured from, as opposed to a '—'."""
+
+    def __repr__(self) -> str:
+        return "NO_DATA"
+
+
+NO_DATA = _NoData()
+NO_DATA_TEXT = "未报送"
+Inputs = Mapping[str, float | None | _NoData]
 ABSENT = object()  # an input the caller did not give, as opposed to a '—'
 
 
@@ -39,7 +54,7 @@ class ItemScore:
     max_points: float  # the item's weight
     full_points: float  # what the rule pays at most (can be below the weight, see the rubric's note)
     full_marks_at: float | None  # the value that would have given the rule's full points
-    status: str  # scored | missing_full | missing_mean | missing_zero | excluded | given | absent
+    status: str  # scored | missing_full | missing_mean | missing_zero | excluded | no_data | absent
     reason: str  # why points were lost, in the words of the tables
 
     @property
@@ -66,6 +81,7 @@ class OrgScore:
     deductions: dict[str, float] = field(default_factory=dict)
     total: float | None = None
     rank: int | None = None
+    ranked: bool = True  # False: no data where the rubric says so, listed after every ranked one
 
 
 @dataclass
@@ -90,6 +106,8 @@ def _value(item: Item, inputs: Inputs):
         num, den = (inputs.get(code, ABSENT) for code in item.ratio)
         if num is ABSENT or den is ABSENT:
             return ABSENT
+        if num is NO_DATA or den is NO_DATA:
+            return NO_DATA
         if num is None or den is None or den == 0:
             return None
         return num / den
@@ -99,6 +117,8 @@ def _value(item: Item, inputs: Inputs):
     scoring = item.scoring
     classes = [inputs.get(c.input, ABSENT) for c in scoring.classes]
     if classes and all(v is not ABSENT for v in classes):
+        if any(v is NO_DATA for v in classes):
+            return NO_DATA
         return None if all(v is None for v in classes) else tuple(v or 0.0 for v in classes)
     if scoring.total_input:
         return inputs.get(scoring.total_input, ABSENT)
@@ -120,37 +140,63 @@ def _num(x: float | None) -> str:
 # -------------------------------------------------------------------------------------------- rules
 
 
-def _rule_points(item: Item, group: str, value, best: float | None) -> tuple[float, float | None, str]:
-    """(points, the value that gives full points, reason) for a known value."""
+def _full_points(item: Item, group: str) -> float:
+    """What the rule pays at most: its own `points`, else the item's weight."""
+    full = resolve(item.scoring.points, group)
+    return resolve(item.max, group) if full is None else full
+
+
+def _full_marks_at(item: Item, group: str, best: float | None) -> float | None:
+    """The value that gives the rule's full points, for every rule kind (one place for all)."""
     s = item.scoring
-    full = resolve(s.points, group)
-    if full is None:
-        full = resolve(item.max, group)
+    lower = s.better == "lower"
+    match s.rule:
+        case "linear":
+            return 0.0 if lower else 1.0
+        case "proportional" | "steps":
+            return resolve(s.target, group)
+        case "relative_to_best":
+            return best
+        case "deduction":
+            return 0.0
+        case "tiers":
+            return max(s.tiers, key=lambda t: t.points).at_least
+        case "piecewise":
+            return _top_piece(s.pieces).at_least
+        case "capped_count":
+            return _full_points(item, group) / resolve(s.per_item, group)
+    raise AssertionError(f"unknown rule {s.rule}")  # the rubric schema admits no other kind
+
+
+def _top_piece(pieces):
+    """The piece that pays the rule's most: the highest constant, reached first."""
+    return max(pieces, key=lambda p: (p.points if p.per is None else -1, -p.at_least))
+
+
+def _rule_points(item: Item, group: str, value, best: float | None) -> tuple[float, str]:
+    """(points, reason) for a known value."""
+    s = item.scoring
+    full = _full_points(item, group)
     lower = s.better == "lower"
     show = _num if item.input is None and not item.ratio else _pct
     match s.rule:
         case "linear":
             x = min(1.0, max(0.0, value))
             points = full * (1 - x if lower else x)
-            return (
-                points,
-                0.0 if lower else 1.0,
-                f"{item.label} {_pct(value)}，{'0' if lower else '100'}% 得满分",
-            )
+            return points, f"{item.label} {_pct(value)}，{'0' if lower else '100'}% 得 {full:g} 分，按比例计"
         case "proportional":
             t = resolve(s.target, group)
             # lower is better: full up to the target, then target / value
             share = min(1.0, t / value if value > 0 else 1.0) if lower else min(1.0, max(0.0, value) / t)
             return (
                 full * share,
-                t,
-                f"{item.label} {_pct(value)}，{'不高于' if lower else '达到'} {_pct(t)} 得满分，未达按比例",
+                f"{item.label} {_pct(value)}，{'不高于' if lower else '达到'} {_pct(t)} 得 {full:g} 分，未达按比例",
             )
         case "relative_to_best":
             if best is None or best <= 0:
-                return full, best, f"{item.label}：本组无可比较的值，得满分"
+                return full, f"{item.label}：本组无可比较的值，得 {full:g} 分"
             share = (best / value if value > 0 else 0.0) if lower else max(0.0, value) / best
-            return full * min(1.0, share), best, f"{item.label} {_num(value)}，本组最优 {_num(best)}"
+            return full * min(1.0, share), f"{item.label} {_num(value)}，本组最优 {_num(best)} 得 {full:g} 分"
         case "deduction":
             per = resolve(s.per_item, group)
             if isinstance(value, tuple):
@@ -159,41 +205,35 @@ def _rule_points(item: Item, group: str, value, best: float | None) -> tuple[flo
                     for c, n in zip(s.classes, value, strict=True)
                 )
                 parts = "、".join(f"{c.label} {n:g}" for c, n in zip(s.classes, value, strict=True) if n)
-                return points, 0.0, f"{item.label} {parts or 0}，每个扣 {per:g} 分"
+                return points, f"{item.label} {parts or 0}，每个扣 {per:g} 分"
             points = max(0.0, full - per * value)
             note = "（只知合计，未分类封顶）" if s.classes else ""
-            return points, 0.0, f"{item.label} {value:g} 个，每个扣 {per:g} 分{note}"
+            return points, f"{item.label} {value:g} 个，每个扣 {per:g} 分{note}"
         case "tiers":
             reached = [t for t in s.tiers if (value <= t.at_least if lower else value >= t.at_least)]
             points = max((t.points for t in reached), default=0.0)
             top = max(s.tiers, key=lambda t: t.points)
-            return (
-                points,
-                top.at_least,
-                f"{item.label} {show(value)}，{'不高于' if lower else '达到'} {show(top.at_least)} 得满分",
-            )
+            word = "不高于" if lower else "达到"
+            return points, f"{item.label} {show(value)}，{word} {show(top.at_least)} 得 {top.points:g} 分"
         case "steps":
             t, step, per = (resolve(p, group) for p in (s.target, s.step, s.per_step))
             shortfall = (value - t) if lower else (t - value)
             steps = 0 if shortfall <= 0 else math.ceil(shortfall / step - 1e-9)
             return (
                 max(0.0, full - per * steps),
-                t,
                 f"{item.label} {show(value)}，距目标 {show(t)} {steps} 档，每档扣 {per:g} 分",
             )
         case "piecewise":
             pieces = sorted(s.pieces, key=lambda p: p.at_least)
             piece = next((p for p in reversed(pieces) if value >= p.at_least), None)
-            points = _piece_points(piece, value)
-            top = max(pieces, key=lambda p: (p.points if p.per is None else -1, -p.at_least))
-            return min(points, full), top.at_least, f"{item.label} {value:.2f}，达到 {top.at_least:g} 得满分"
+            points = min(_piece_points(piece, value), full)
+            top = _top_piece(pieces)
+            return points, f"{item.label} {value:.2f}，达到 {top.at_least:g} 得 {min(top.points, full):g} 分"
         case "capped_count":
             per = resolve(s.per_item, group)
-            return (
-                min(full, per * max(0.0, value)),
-                full / per,
-                f"{item.label} {value:g}，每个 {per:g} 分，封顶 {full:g} 分",
-            )
+            return min(
+                full, per * max(0.0, value)
+            ), f"{item.label} {value:g}，每个 {per:g} 分，封顶 {full:g} 分"
     raise AssertionError(f"unknown rule {s.rule}")  # the rubric schema admits no other kind
 
 
@@ -203,12 +243,23 @@ def _piece_points(piece, value: float) -> float:
     return piece.points * value / piece.per if piece.per else piece.points
 
 
-def _item_scores(category: Category, item: Item, group: str, inputs: Mapping[str, Inputs]) -> list[ItemScore]:
+def _item_scores(
+    category: Category,
+    item: Item,
+    group: str,
+    inputs: Mapping[str, Inputs],
+    no_data: NoDataPolicy,
+    needs: tuple[str, ...],
+) -> list[ItemScore]:
     raw = {org: _value(item, values) for org, values in inputs.items()}
-    known = {org: _count(v) for org, v in raw.items() if v is not ABSENT and v is not None}
+    known = {
+        org: _count(v) for org, v in raw.items() if v is not ABSENT and v is not None and v is not NO_DATA
+    }
     better_is_lower = item.scoring.better == "lower"
     best = (min if better_is_lower else max)(known.values(), default=None)
+    full_at = _full_marks_at(item, group, best)
     weight = resolve(item.max, group)
+    full = _full_points(item, group)
     policy = resolve(item.missing, group)
     results = []
     for org, value in raw.items():
@@ -216,20 +267,25 @@ def _item_scores(category: Category, item: Item, group: str, inputs: Mapping[str
         if value is ABSENT:
             results.append(_score(org, group, category, item, weight, None, None, None, "absent", "未提供"))
             continue
+        if value is NO_DATA:
+            points, reason = _no_data_points(no_data, group, full, needs)
+            results.append(
+                _score(org, group, category, item, weight, None, points, full_at, "no_data", reason)
+            )
+            continue
         if value is None and policy == "mean":
             others = [v for o, v in known.items() if o != org]
             if others:
                 value, status = sum(others) / len(others), "missing_mean"
         if value is None:
-            full = resolve(item.scoring.points, group)
             outcome = {
                 "excluded": (None, "excluded", "—，不适用，不计分"),
                 "zero": (0.0, "missing_zero", "—，不得分"),
-            }.get(policy, (weight if full is None else full, "missing_full", "—，得满分"))
+            }.get(policy, (full, "missing_full", f"—，无可计算的值，得 {full:g} 分"))
             points, status, reason = outcome
-            results.append(_score(org, group, category, item, weight, None, points, None, status, reason))
+            results.append(_score(org, group, category, item, weight, None, points, full_at, status, reason))
             continue
-        points, full_at, reason = _rule_points(item, group, value, best)
+        points, reason = _rule_points(item, group, value, best)
         if status == "missing_mean":
             reason = f"—，按同组其他单位平均值计：{reason}"
         results.append(
@@ -238,8 +294,21 @@ def _item_scores(category: Category, item: Item, group: str, inputs: Mapping[str
     return results
 
 
+def _no_data_points(
+    policy: NoDataPolicy, group: str, full: float, needs: tuple[str, ...]
+) -> tuple[float, str]:
+    """(points, reason) of an item whose data did not arrive."""
+    what = "、".join(CONTRACTS[e].label for e in needs if e in CONTRACTS)
+    said = f"{NO_DATA_TEXT}{f'{what}数据' if what else '数据'}"
+    if isinstance(policy, NoDataDeduction):
+        deduct = resolve(policy.deduct, group)
+        return max(0.0, full - deduct), f"{said}，扣 {deduct:g} 分"
+    if policy == "unranked":
+        return 0.0, f"{said}，不得分，不参加排名"
+    return 0.0, f"{said}，不得分"
+
+
 def _score(org, group, category, item, weight, value, points, full_at, status, reason) -> ItemScore:
-    full = resolve(item.scoring.points, group)
     return ItemScore(
         org_code=org,
         group=group,
@@ -249,7 +318,7 @@ def _score(org, group, category, item, weight, value, points, full_at, status, r
         value=value,
         points=points,
         max_points=weight,
-        full_points=weight if full is None else full,
+        full_points=_full_points(item, group),
         full_marks_at=full_at,
         status=status,
         reason=reason,
@@ -276,11 +345,16 @@ def score_group(
     items: list[ItemScore] = []
     orgs = {org: OrgScore(org, group) for org in inputs}
     for category in rubric.categories_of(group):
-        scored = [
-            s
-            for item in rubric.items_of(category, group)
-            for s in _item_scores(category, item, group, inputs)
-        ]
+        scored = []
+        for item in rubric.items_of(category, group):
+            policy = rubric.no_data_policy(item)
+            needs = tuple(dict.fromkeys(e for c in item.inputs for e in rubric.inputs[c].needs))
+            mine = _item_scores(category, item, group, inputs, policy, needs)
+            scored += mine
+            if policy == "unranked":
+                for s in mine:
+                    if s.status == "no_data":
+                        orgs[s.org_code].ranked = False
         items += scored
         for org, card in orgs.items():
             mine = [s for s in scored if s.org_code == org]
@@ -327,14 +401,17 @@ def _subtotal(category: Category, group: str, scored: list[ItemScore], given) ->
 
 
 def _rank(cards: list[OrgScore]) -> None:
-    """Competition ranking by total (1, 2, 2, 4), on unrounded totals; no total, no rank."""
-    ordered = sorted((c for c in cards if c.total is not None), key=lambda c: -c.total)
+    """Competition ranking by total (1, 2, 2, 4), on unrounded totals; no total, no rank; an
+    organisation left unranked for no data has no rank either."""
+    ordered = sorted((c for c in cards if c.total is not None and c.ranked), key=lambda c: -c.total)
     for c in ordered:
         c.rank = 1 + sum(1 for o in ordered if o.total > c.total + 1e-9)
 
 
 def _target(target, group: str, org: str, values: Inputs) -> TargetResult:
     value = values.get(target.input)
+    if value is NO_DATA:
+        value = None  # a target is met or not on data; none arrived
     at_least, at_most = resolve(target.at_least, group), resolve(target.at_most, group)
     bound = f"≥ {at_least:g}" if at_least is not None else f"≤ {at_most:g}"
     if value is None:

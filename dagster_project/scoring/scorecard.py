@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from dagster_project.scoring.engine import Scorecard, score_group
+from dagster_project.scoring.engine import NO_DATA, Scorecard, score_group
 from dagster_project.scoring.tables import add_sums, annex_rows
 from schemas.rubric import AnnexColumn, Rubric, resolve
 
@@ -21,7 +21,7 @@ from schemas.rubric import AnnexColumn, Rubric, resolve
 @dataclass(frozen=True)
 class MonthInputs:
     orgs: dict[str, tuple[str, str]]  # org code -> (name, group)
-    values: dict[str, dict[str, float | None]]  # org code -> input code -> value (None = '—')
+    values: dict[str, dict[str, object]]  # org code -> input code -> value (None = '—', or NO_DATA)
 
 
 def field_name(column: AnnexColumn) -> str:
@@ -32,14 +32,36 @@ def field_name(column: AnnexColumn) -> str:
 
 
 def gather_inputs(
-    rubric: Rubric, organisations: pl.DataFrame, indicator_values: pl.DataFrame, assessed: pl.DataFrame
+    rubric: Rubric,
+    organisations: pl.DataFrame,
+    indicator_values: pl.DataFrame,
+    assessed: pl.DataFrame,
+    deliveries: pl.DataFrame | None = None,
 ) -> MonthInputs:
     """Every input the rubric declares, per organisation of its groups.
 
     indicator_values: org_code, period_window, indicator_code, value (one month's ind_indicator_values);
     assessed: org_code, indicator_code, value (one month's assessed inputs). An indicator without a
-    value (zero denominator) or an assessed input nobody delivered is a '—'.
+    value (zero denominator) or an assessed input the organisation's delivery lacks is a '—'.
+    deliveries: org_code, extract, in_month, in_year (whether rows of the organisation arrived in the
+    month / the year to date): an input whose extracts did not arrive in its window is NO_DATA. Without
+    it (or with no row at all) nothing is known about deliveries and no input is NO_DATA.
     """
+    arrived = None
+    if deliveries is not None and not deliveries.is_empty():
+        arrived = {
+            (code, extract): (in_month, in_year)
+            for code, extract, in_month, in_year in deliveries.select(
+                "org_code", "extract", "in_month", "in_year"
+            ).iter_rows()
+        }
+
+    def delivered(code: str, spec) -> bool:
+        if arrived is None:
+            return True
+        window = 0 if spec.window == "month" else 1
+        return all(arrived.get((code, e), (False, False))[window] for e in spec.needs)
+
     orgs: dict[str, tuple[str, str]] = {}
     for group, spec in rubric.groups.items():
         members = organisations.filter(pl.col("org_level") == spec.org_level)
@@ -64,7 +86,9 @@ def gather_inputs(
             if spec.sum_of:
                 continue  # filled in from its parts below
             source = spec.indicator or name
-            if spec.source == "indicator":
+            if not delivered(code, spec):
+                mine[name] = NO_DATA
+            elif spec.source == "indicator":
                 mine[name] = indicators.get((code, spec.window, source))
             else:
                 mine[name] = measured.get((code, source))
@@ -148,6 +172,11 @@ def org_scores_frame(
                 "total_points": org.total,
                 "max_points": resolve(rubric.total, group),
                 "group_rank": org.rank,
+                "is_ranked": org.ranked,
+                "no_data_items": ",".join(
+                    s.item for s in card.items if s.org_code == org.org_code and s.status == "no_data"
+                )
+                or None,
             }
             rows.append(row)
     schema = {
@@ -161,6 +190,8 @@ def org_scores_frame(
         "total_points": pl.Float64,
         "max_points": pl.Float64,
         "group_rank": pl.Int64,
+        "is_ranked": pl.Boolean,
+        "no_data_items": pl.String,
     }
     return pl.DataFrame(rows, schema=schema)
 
@@ -168,7 +199,10 @@ def org_scores_frame(
 def annex_frame(
     month: dt.date, rubric: Rubric, annex_name: str, inputs: MonthInputs, cards: dict[str, Scorecard]
 ) -> pl.DataFrame:
-    """An annex as the warehouse keeps it: English names, unrounded values, printed order."""
+    """An annex as the warehouse keeps it: English names, unrounded values, printed order.
+
+    A cell with no data is NULL, and `no_data_inputs` names those cells (the annex prints 未报送);
+    `is_ranked` is false for an organisation listed after the ranked ones for lack of data."""
     annex = rubric.annexes[annex_name]
     rows = annex_rows(annex, inputs.orgs, inputs.values, cards)
     codes = {name: code for code, (name, _) in inputs.orgs.items()}
@@ -176,9 +210,17 @@ def annex_frame(
     schema = {"month": pl.Date, "org_code": pl.String}
     for c in annex.columns:
         schema[field_name(c)] = pl.Int64 if c.field == "rank" else pl.String if c.field else pl.Float64
-    records = [
-        {"month": month, "org_code": codes[row[name_header]]}
-        | {field_name(c): row[c.header] for c in annex.columns}
-        for row in rows
-    ]
+    schema |= {"is_ranked": pl.Boolean, "no_data_inputs": pl.String}
+    records = []
+    for row in rows:
+        code = codes[row[name_header]]
+        missing = [c.input for c in annex.columns if c.input and row[c.header] is NO_DATA]
+        records.append(
+            {"month": month, "org_code": code}
+            | {field_name(c): None if row[c.header] is NO_DATA else row[c.header] for c in annex.columns}
+            | {
+                "is_ranked": cards[inputs.orgs[code][1]].org(code).ranked,
+                "no_data_inputs": ",".join(missing) or None,
+            }
+        )
     return pl.DataFrame(records, schema=schema)

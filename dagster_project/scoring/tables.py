@@ -2,7 +2,7 @@
 scored organisations as the annex prints them.
 
 The conventions are those of ../shared/seeds/: UTF-8 CSV, the printed Chinese headers, a `_pct`
-column holds the printed percent without '%', an empty field is '—'.
+column holds the printed percent without '%', an empty field is '—', 未报送 (or 无数据) is no data.
 """
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ from functools import cache
 from pathlib import Path
 
 from dagster_project.reference import organisations
-from dagster_project.scoring.engine import Scorecard, printed, score_group
+from dagster_project.scoring.engine import NO_DATA, NO_DATA_TEXT, Scorecard, printed, score_group
 from schemas.rubric import Annex, AnnexColumn, Item, Rubric, resolve
 
 PCT = "_pct"
+NO_DATA_WORDS = {NO_DATA_TEXT, "无数据"}
 
 
 class TableError(ValueError):
@@ -28,17 +29,20 @@ def is_pct(column: AnnexColumn) -> bool:
     return column.header.endswith(PCT)
 
 
-def to_printed(column: AnnexColumn, value: float | None) -> float | None:
+def to_printed(column: AnnexColumn, value):
     """A value as the CSV convention prints it: percent for `_pct`, in units of the column's scale."""
-    if value is None:
-        return None
+    if value is None or value is NO_DATA:
+        return value
     return value * 100 if is_pct(column) else value / column.scale
 
 
-def from_printed(column: AnnexColumn, text: str) -> float | None:
+def from_printed(column: AnnexColumn, text: str):
+    """A printed cell's value: a number, None for '—', NO_DATA for 未报送."""
     text = text.strip().replace(",", "")
     if text in {"", "—", "-", "/"}:
         return None
+    if text in NO_DATA_WORDS:
+        return NO_DATA
     value = float(text.removesuffix("%"))
     return value / 100 if is_pct(column) else value * column.scale
 
@@ -231,7 +235,10 @@ def add_sums(rubric: Rubric, values: dict[str, float | None]) -> None:
     for code, spec in rubric.inputs.items():
         if spec.sum_of and code not in values and all(p in values for p in spec.sum_of):
             parts = [values[p] for p in spec.sum_of]
-            values[code] = None if all(p is None for p in parts) else sum(p or 0.0 for p in parts)
+            if any(p is NO_DATA for p in parts):
+                values[code] = NO_DATA
+            else:
+                values[code] = None if all(p is None for p in parts) else sum(p or 0.0 for p in parts)
 
 
 def write_rescored(result: Rescored, path: Path) -> None:
@@ -251,7 +258,8 @@ def annex_rows(
     inputs: Mapping[str, Mapping[str, float | None]],
     cards: Mapping[str, Scorecard],
 ) -> list[dict[str, object]]:
-    """The annex's rows, unrounded, sorted by its score column: header -> value (None = '—').
+    """The annex's rows, unrounded, sorted by its score column: header -> value (None = '—',
+    NO_DATA = 未报送). Organisations left unranked for no data come after every ranked one.
 
     `orgs`: org code -> (printed name, group); `cards`: group -> its scorecard.
     """
@@ -260,6 +268,7 @@ def annex_rows(
     keyed = sorted(
         in_annex,
         key=lambda code: (
+            not cards[orgs[code][1]].org(code).ranked,
             -(column_score(cards[orgs[code][1]], code, sort.score) or float("-inf")),
             code,
         ),

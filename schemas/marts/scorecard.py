@@ -26,7 +26,16 @@ def unique(*cols: str) -> pa.Check:
     )
 
 
-STATUSES = ["scored", "missing_full", "missing_mean", "missing_zero", "excluded", "given", "absent"]
+STATUSES = [
+    "scored",
+    "missing_full",
+    "missing_mean",
+    "missing_zero",
+    "excluded",
+    "no_data",
+    "given",
+    "absent",
+]
 
 item_scores = pa.DataFrameSchema(
     name="scorecard.item_scores",
@@ -52,6 +61,8 @@ item_scores = pa.DataFrameSchema(
         rule("points_within_the_rule", pl.col("points") <= pl.col("full_points") + TOLERANCE),
         rule("rule_within_the_item", pl.col("full_points") <= pl.col("max_points") + TOLERANCE),
         rule("scored_unless_excluded", pl.col("points").is_not_null() | (pl.col("status") == "excluded")),
+        # no data is never taken for a value: nothing to show but 未报送
+        rule("no_data_has_no_value", (pl.col("status") != "no_data") | pl.col("value").is_null()),
         unique("month", "rubric", "org_code", "item"),
     ],
     strict=True,
@@ -68,12 +79,13 @@ def org_scores(rubric: Rubric) -> pa.DataFrameSchema:
         ),
         rule("total_within_the_maximum", pl.col("total_points") <= pl.col("max_points") + TOLERANCE),
         unique("month", "rubric", "org_code"),
-        # a better total never ranks below a worse one within a group
+        # a better total never ranks below a worse one within a group; the unranked (no data) do not count
         pa.Check(
             lambda data: data.lazyframe.select(
                 (
                     pl.col("group_rank")
-                    == pl.col("total_points")
+                    == pl.when(pl.col("is_ranked"))
+                    .then(pl.col("total_points"))
                     .rank("min", descending=True)
                     .over("scoring_group")
                     .cast(pl.Int64)
@@ -81,6 +93,7 @@ def org_scores(rubric: Rubric) -> pa.DataFrameSchema:
             ),
             name="rank_follows_the_total",
         ),
+        rule("ranked_unless_no_data", pl.col("is_ranked") == pl.col("group_rank").is_not_null()),
     ]
     for c in rubric.categories:
         top = max(resolve(c.max, g) for g in rubric.groups)
@@ -93,7 +106,8 @@ def org_scores(rubric: Rubric) -> pa.DataFrameSchema:
             "org_code": pa.Column(pl.String),
             "org_name": pa.Column(pl.String),
             "total_points": pa.Column(pl.Float64, pa.Check.ge(0)),
-            "group_rank": pa.Column(pl.Int64, pa.Check.ge(1)),
+            "group_rank": pa.Column(pl.Int64, pa.Check.ge(1), nullable=True),
+            "is_ranked": pa.Column(pl.Boolean),
         },
         checks=checks,
     )
@@ -101,7 +115,8 @@ def org_scores(rubric: Rubric) -> pa.DataFrameSchema:
 
 def annex(rubric: Rubric, name: str, annex: Annex, field_name, max_points) -> pa.DataFrameSchema:
     """序号 runs 1..n in printed order, each organisation once, every score within [0, its maximum],
-    rows sorted by the annex's score, no rate below zero."""
+    rows sorted by the annex's score (the ranked ones, then those unranked for no data), no rate
+    below zero."""
     sort = field_name(annex.sort_column)
     checks = [
         unique("month", "org_code"),
@@ -111,12 +126,25 @@ def annex(rubric: Rubric, name: str, annex: Annex, field_name, max_points) -> pa
         ),
         pa.Check(
             lambda data: data.lazyframe.select(
-                (pl.col(sort).fill_null(float("-inf")).diff().fill_null(0) <= TOLERANCE).all()
+                (
+                    pl.col(sort).fill_null(float("-inf")).diff().over("is_ranked").fill_null(0) <= TOLERANCE
+                ).all()
             ),
             name=f"sorted_by_{sort}",
         ),
+        pa.Check(
+            lambda data: data.lazyframe.select(
+                (pl.col("is_ranked").cast(pl.Int8).diff().fill_null(0) <= 0).all()
+            ),
+            name="unranked_after_ranked",
+        ),
     ]
-    columns = {"org_name": pa.Column(pl.String), "rank": pa.Column(pl.Int64)}
+    columns = {
+        "org_name": pa.Column(pl.String),
+        "rank": pa.Column(pl.Int64),
+        "is_ranked": pa.Column(pl.Boolean),
+        "no_data_inputs": pa.Column(pl.String, nullable=True),
+    }
     for column in annex.columns:
         if column.score:
             top = max_points(rubric, annex, column)
@@ -126,3 +154,30 @@ def annex(rubric: Rubric, name: str, annex: Annex, field_name, max_points) -> pa
         elif column.input:
             columns[field_name(column)] = pa.Column(pl.Float64, pa.Check.ge(0), nullable=True)
     return pa.DataFrameSchema(name=f"scorecard.{name}", columns=columns, checks=checks)
+
+
+rectification_ledger = pa.DataFrameSchema(
+    name="scorecard.rectification_ledger",
+    columns={
+        "month": pa.Column(pl.Date),
+        "line": pa.Column(pl.Int64),
+        "org_code": pa.Column(pl.String),
+        "item": pa.Column(pl.String),
+        # a row that loses 0.00 points as printed is no shortfall
+        "points_lost": pa.Column(pl.Float64, pa.Check.ge(0.005)),
+        "first_month": pa.Column(pl.Date),
+        "status": pa.Column(pl.String, pa.Check.isin(["new", "open", "closed"])),
+    },
+    checks=[
+        unique("month", "rubric", "org_code", "item"),
+        pa.Check(
+            lambda data: data.lazyframe.select(pl.col("line") == pl.int_range(1, pl.len() + 1)),
+            name="line_runs_one_to_n",
+        ),
+        rule("first_seen_no_later_than_the_month", pl.col("first_month") <= pl.col("month")),
+        rule(
+            "new_rows_first_seen_this_month",
+            (pl.col("status") != "new") | (pl.col("first_month") == pl.col("month")),
+        ),
+    ],
+)

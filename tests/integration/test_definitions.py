@@ -135,6 +135,7 @@ def test_the_published_layer_follows_the_warehouse_and_the_copy_comes_last():
     assert keys == {
         "scorecard/item_scores",
         "scorecard/org_scores",
+        "scorecard/rectification_ledger",
         *(f"scorecard/annex{n}" for n in range(1, 9)),
         "scorecard/target_checks",
         "exports/four_indicators",

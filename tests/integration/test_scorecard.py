@@ -254,26 +254,82 @@ def test_completeness_reconciles_with_what_was_ingested(built):
     assert by_org == {extract: n for extract, n in ingested.items() if extract != "spot_checks"}
 
 
-def test_each_department_gets_a_feedback_form_listing_its_matters_without_cases(built, exports):
+def test_each_organisation_gets_a_feedback_form_with_its_own_ledger_rows_and_matters(built, exports):
     with duckdb.connect(built[1], read_only=True) as con:
-        expected = dict(
-            con.execute(
-                """select o.org_name, count(*) from completeness.matters_without_cases m
-                   join reference.ref_organisations o on o.org_code = m.dept_code
-                   where m.month = '2021-06-01' group by all"""
-            ).fetchall()
-        )
+        matters = con.sql(
+            """select o.org_name, m.matter_code from completeness.matters_without_cases m
+               join reference.ref_organisations o on o.org_code = m.dept_code where m.month = '2021-06-01'"""
+        ).pl()
+        ledger = con.sql(
+            """select o.org_name, l.item_label from scorecard.rectification_ledger l
+               join reference.ref_organisations o using (org_code) where l.month = '2021-06-01'"""
+        ).pl()
         used = con.execute(
             """select count(*) from completeness.matters_without_cases m
                join marts.fct_case_states c using (matter_code) where m.month = '2021-06-01'"""
         ).fetchall()[0][0]
-    assert expected and used == 0
+    assert matters.height and ledger.height and used == 0
     forms = {p.stem: p for p in (exports / "feedback").glob("*.xlsx")}
-    assert set(forms) == set(expected)
-    name, path = next(iter(forms.items()))
-    rows = fastexcel.read_excel(path).load_sheet(0, header_row=None).to_polars().rows()
-    assert rows[1] == ("序号", "事项编码", "事项名称", "办件量", "未产生办件的原因（请填写）")
-    assert len(rows) - 2 == expected[name]
+    assert set(forms) == set(matters["org_name"]) | set(ledger["org_name"])
+    both = sorted(set(matters["org_name"]) & set(ledger["org_name"]))
+    assert both
+    name = both[0]
+    rows = fastexcel.read_excel(forms[name]).load_sheet(0, header_row=None).to_polars().rows()
+    cells = [[c for c in row if c not in (None, "")] for row in rows]
+    assert cells[1] == ["填报单位", name, "联系人"]  # 联系人, 联系电话, 填报日期 left blank to fill in
+    assert cells[2] == ["联系电话", "填报日期"]
+    ledger_at = next(i for i, r in enumerate(rows) if r[0] == "序号")
+    matters_at = next(i for i, r in enumerate(rows) if i > ledger_at and r[0] == "序号")
+    assert rows[ledger_at][-1] == "整改措施及完成情况（请填写）"
+    mine = ledger.filter(pl.col("org_name") == name)
+    listed = [r[1] for r in rows[ledger_at + 1 : matters_at - 2]]
+    assert listed == mine["item_label"].to_list()
+    assert [c for c in rows[matters_at] if c] == [
+        "序号",
+        "事项编码",
+        "事项名称",
+        "办件量",
+        "未产生办件的原因（请填写）",
+    ]
+    codes = [r[1] for r in rows[matters_at + 1 :]]
+    assert sorted(codes) == sorted(matters.filter(pl.col("org_name") == name)["matter_code"])
+
+
+def test_the_ledger_lists_only_losses_with_the_item_scores_value_for_full_marks_and_closes_fixed_rows(
+    built, exports
+):
+    with duckdb.connect(built[1], read_only=True) as con:
+        june = con.sql(
+            """select l.*, i.full_marks_at as scored_full_marks_at, i.points_lost as scored_lost
+               from scorecard.rectification_ledger l join scorecard.item_scores i using (month, rubric, org_code, item)
+               where l.month = '2021-06-01'"""
+        ).pl()
+        total = con.execute(
+            "select count(*) from scorecard.rectification_ledger where month = '2021-06-01'"
+        ).fetchall()[0][0]
+        may_open = con.sql(
+            "select org_code, item, first_month from scorecard.rectification_ledger where month = '2021-05-01'"
+        ).pl()
+    assert june.height == total > 0
+    assert june["points_lost"].min() >= 0.005  # never a row that loses 0.00
+    same = june.select(pl.col("full_marks_at").eq_missing(pl.col("scored_full_marks_at")).all()).item()
+    assert same
+    closed = june.filter(pl.col("status") == "closed")
+    assert closed.height > 0 and closed["scored_lost"].max() < 0.005  # fixed in June
+    carried = june.filter(pl.col("status") != "new").join(may_open, on=["org_code", "item"], suffix="_may")
+    assert carried.height == june.filter(pl.col("status") != "new").height  # every carried row was in May's
+    assert (carried["first_month"] == carried["first_month_may"]).all()
+    book = (
+        fastexcel.read_excel(exports / "问题整改台账.xlsx").load_sheet(0, header_row=None).to_polars().rows()
+    )
+    assert book[1] == (
+        "序号", "组别", "单位", "指标", "当前值", "满分要求", "失分", "首次出现", "状态", "责任单位", "整改时限", "整改情况"
+    )  # fmt: skip
+    body = book[2:]
+    assert len(body) == total
+    assert {r[8] for r in body} == {"新增", "未整改", "已销账"}
+    groups = [r[1] for r in body]
+    assert groups == sorted(groups, key=["市级部门A组", "市级部门B组", "县（市、区）"].index)
 
 
 def test_ywtb_report_writes_the_month_from_the_published_copy(built, tmp_path):
@@ -339,3 +395,18 @@ def test_no_personal_data_in_the_warehouse_the_published_copy_or_any_export(buil
         cells = set(re.split(r"[,|\n<>]", text))  # whole cells of CSV, Markdown, HTML and the sheets' XML
         leaks += [(path.name, s) for s in (set(numbers.findall(text)) & long_ones) | (secrets & cells)]
     assert leaks == []
+
+
+def test_county_evaluations_per_resident_are_a_citys_not_all_zero(built, exports):
+    """The sample delivers populations scaled like its volume, and 人均 divides by the delivered one."""
+    rows = list(csv.DictReader((exports / "annex3.csv").open(encoding="utf-8")))
+    per_capita = [float(r["人均主动评价数"]) for r in rows]
+    assert len(per_capita) == 8 and min(per_capita) >= 0.05
+    with duckdb.connect(built[1], read_only=True) as con:
+        pairs = con.execute(
+            """select v.denominator, a.value from marts.ind_indicator_values v
+               join marts.fct_assessed_inputs a
+                 on a.org_code = v.org_code and a.month = v.month and a.indicator_code = 'resident_population'
+               where v.indicator_code = 'active_evaluations_per_capita' and v.month = '2021-06-01'"""
+        ).fetchall()
+    assert len(pairs) == 16 and all(float(d) == v for d, v in pairs)  # 8 counties, month and year to date

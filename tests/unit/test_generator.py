@@ -91,3 +91,29 @@ def test_month_ranges_parse():
         dt.date(2022, 2, 1),
     ]
     assert gen.parse_months("2021-06,2021-03") == [dt.date(2021, 3, 1), dt.date(2021, 6, 1)]
+
+
+def test_the_sample_delivers_county_populations_scaled_like_its_volume():
+    from dagster_project.reference import organisations
+
+    month = dt.date(2021, 6, 1)
+    delivered = gen.assessed_inputs_extract(month, 7, scale=0.01).filter(
+        pl.col("indicator_code") == "resident_population"
+    )
+    census = dict(organisations().of_level("county").select("org_name", "population").iter_rows())
+    assert dict(delivered.select("org_name", "value").iter_rows()) == {
+        name: round(people * 0.01) for name, people in census.items()
+    }
+    # without a scale (the calibrated, real-volume world) the reference population stands
+    assert "resident_population" not in gen.assessed_inputs_extract(month, 7)["indicator_code"].to_list()
+
+
+def test_each_department_lists_matters_of_its_own_trade():
+    matters = gen.world(7).matters.join(
+        gen.world(7).orgs.select("org_code", "org_name"), left_on="dept_code", right_on="org_code"
+    )
+    police = matters.filter(pl.col("org_name") == "市公安局")["matter_name"]
+    assert police.len() > 0 and police.str.contains("食品经营|林木采伐|公积金").sum() == 0
+    assert police.str.contains(
+        "户口迁移|居民身份证|机动车|驾驶证|出入境证件|治安|剧毒化学品购买|爆破作业|保安服务"
+    ).all()

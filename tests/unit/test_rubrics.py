@@ -70,6 +70,13 @@ def test_a_good_rubric_parses():
         ),
         # a parameter for a group that does not exist
         (("max: 3, input", "max: {g: 3, k: 3}, input"), "unknown group 'k'"),
+        # an input measured from an extract the platform does not deliver
+        (("x: {label: 值}", "x: {label: 值, extracts: [casse]}"), "inputs.x.extracts[0]"),
+        # a no-data policy the engine does not know
+        (
+            ("input: x, scoring: {rule: linear}", "input: x, no_data: full, scoring: {rule: linear}"),
+            "no_data",
+        ),
     ],
 )
 def test_a_malformed_rubric_is_rejected_naming_the_file_and_the_entry(change, message):

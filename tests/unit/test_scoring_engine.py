@@ -326,3 +326,106 @@ def test_printed_rounds_half_up_like_the_tables():
     assert printed(12.625) == 12.63
     assert printed(0.125) == 0.13
     assert printed(31.9411764) == 31.94
+
+
+# ------------------------------------------------------------------------------------------ no data
+
+NO_DATA_RUBRIC = """
+- {code: i, label: 主动评价率, max: 4, input: x, missing: full, %s scoring: {rule: linear}}
+- {code: j, label: 其他, max: 6, input: y, scoring: {rule: linear}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("policy", "expected_points", "ranked"),
+    [
+        ("", 0.0, True),  # the rubric's default: zero
+        ("no_data: zero,", 0.0, True),
+        ("no_data: unranked,", 0.0, False),
+        ("no_data: {deduct: 1.5},", 2.5, True),
+    ],
+)
+def test_no_data_is_scored_by_its_policy_and_never_as_a_dash(policy, expected_points, ranked):
+    from dagster_project.scoring.engine import NO_DATA
+
+    r = rubric(NO_DATA_RUBRIC % policy)
+    card = score_group(
+        r, "g", {"silent": {"x": NO_DATA, "y": 1.0}, "dash": {"x": None, "y": 0.5}, "p": {"x": 0.5, "y": 0.5}}
+    )
+    silent = card.item("silent", "i")
+    assert (silent.status, silent.value, silent.points) == ("no_data", None, expected_points)
+    assert "未报送" in silent.reason
+    assert card.item("dash", "i").points == 4.0  # '—' is nothing to measure: the missing policy, full
+    assert card.org("silent").ranked is ranked
+    # silent has the best total (6 + 0 or 2.5 = 6/8.5 against 7 and 5): ranked first unless unranked
+    assert card.org("silent").rank == (None if not ranked else 1 + (expected_points == 0.0))
+
+
+def test_an_unranked_organisation_is_never_ranked_above_one_with_data():
+    from dagster_project.scoring.engine import NO_DATA
+
+    r = rubric(NO_DATA_RUBRIC % "no_data: unranked,")
+    card = score_group(r, "g", {"silent": {"x": NO_DATA, "y": 1.0}, "low": {"x": 0.0, "y": 0.0}})
+    assert card.org("silent").total == 6.0 and card.org("low").total == 0.0
+    assert card.org("low").rank == 1 and card.org("silent").rank is None
+
+
+def test_no_data_policy_of_the_item_overrides_the_category_and_the_rubric():
+    r = load_rubric("dazhou-2021")
+    assert r.no_data_policy(r.item("case_volume")) == "unranked"  # the rubric's
+    assert r.no_data_policy(r.item("overdue")) == "zero"  # the item's
+    assert r.no_data_policy(r.item("project_count")) == "zero"  # the category's
+
+
+def test_a_ratio_or_a_class_with_no_data_is_no_data():
+    from dagster_project.scoring.engine import NO_DATA
+
+    r = load_rubric("dazhou-2021")
+    card = score_group(
+        r,
+        "city_a",
+        {
+            "o": {"share_catalogue_valid": NO_DATA, "share_catalogue_total": NO_DATA},
+            "p": {
+                "guide_anomaly_accuracy": NO_DATA,
+                "guide_anomaly_sensitive": 0,
+                "guide_anomaly_convenience": 1,
+            },
+        },
+    )
+    assert card.item("o", "data_sharing_validity").status == "no_data"
+    assert card.item("p", "guide_anomalies").points == 0.0
+
+
+@pytest.mark.parametrize(
+    ("item", "value", "points", "said"),
+    [
+        # the rule pays 9 of the item's 10: the reason says 9, never 满分
+        ("active_evaluation", {"active_evaluation_rate": 1.0622}, 9.0, "100% 得 9 分"),
+        ("instant_matters", {"instant_matter_share": 0.6}, 3.0, "达到 51.00% 得 3 分"),
+        ("active_evaluations_per_capita", {"active_evaluations_per_capita": 1.5}, None, "达到 1.18 得 10 分"),
+    ],
+)
+def test_the_reason_states_what_the_rule_pays(item, value, points, said):
+    r = load_rubric("dazhou-2021")
+    group = "county" if item == "active_evaluations_per_capita" else "city_a"
+    s = score_group(r, group, {"o": value}).item("o", item)
+    assert said in s.reason and "满分" not in s.reason
+    assert s.points == (points if points is not None else 10.0)
+
+
+@pytest.mark.parametrize(
+    ("item", "inputs", "full_marks_at"),
+    [
+        ("promotion", {"promotion_count": 3}, 8.0),  # capped count: 8 at one point each
+        ("app_access", {"app_access_count": 2}, 4.0),
+        ("app_anomalies", {"app_anomaly_count": 2}, 0.0),  # a deduction: none
+        ("overdue", {"overdue_rate": 0.1}, 0.0),  # lower is better
+        ("active_evaluation", {"active_evaluation_rate": 0.5}, 1.0),
+        ("guide_anomalies", {"guide_anomalies": 3}, 0.0),
+    ],
+)
+def test_full_marks_at_is_right_for_every_rule_kind(item, inputs, full_marks_at):
+    r = load_rubric("dazhou-2021")
+    s = score_group(r, "city_a", {"o": inputs}).item("o", item)
+    assert s.full_marks_at == full_marks_at and s.lost > 0

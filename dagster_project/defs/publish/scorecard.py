@@ -4,9 +4,14 @@ scorecard.item_scores   every item of every organisation: value, points, and the
 scorecard.org_scores    category subtotals, deductions, total and rank per organisation and group
 scorecard.annex1..8     the annexes the rubric publishes, in printed order (English column names,
                         the printed header as each column's comment)
+scorecard.rectification_ledger
+                        the 问题整改台账: one row per organisation and item that lost points, carried
+                        from last month's ledger (new, open, or closed the month it was fixed)
 
 and the files people read: out/<YYYY-MM>/annex1.csv … and annexes.xlsx. The figures are year to
-date, as the report prints them; a month's scores depend only on that month's marts.
+date, as the report prints them; a month's scores depend only on that month's marts and on which extracts each organisation
+delivered (completeness.extracts_by_org): no data is scored by the rubric's no-data policy, not as
+a '—'. The ledger of a month also reads last month's ledger, so a rerun of a month gives the same.
 """
 
 import calendar
@@ -23,7 +28,10 @@ from dagster_project.defs.partitions import monthly, partition_month
 from dagster_project.defs.publish.exports import Column, Sheet, header_levels, write_csv, write_workbook
 from dagster_project.defs.publish.tables import replace_month
 from dagster_project.defs.resources import WarehouseResource
+from dagster_project.months import add_months
 from dagster_project.scoring import scorecard as sc
+from dagster_project.scoring.engine import NO_DATA_TEXT
+from dagster_project.scoring.ledger import STATUS_LABELS, ledger, shown
 from dagster_project.scoring.tables import max_points
 from schemas.marts import scorecard as contracts
 from schemas.rubric import Annex, AnnexColumn, Category, Item, Rubric, load_rubric, resolve
@@ -33,7 +41,9 @@ UPSTREAM = [
     dg.AssetKey(["marts", "ind_indicator_values"]),
     dg.AssetKey(["marts", "fct_assessed_inputs"]),
     dg.AssetKey(["reference", "ref_organisations"]),
+    dg.AssetKey(["completeness", "extracts_by_org"]),
 ]
+LEDGER = "rectification_ledger"
 LABELS = {
     "month": "数据月份（分区，月初日期）",
     "rubric": "评分细则",
@@ -49,11 +59,22 @@ LABELS = {
     "full_points": "规则可得最高分",
     "points_lost": "失分",
     "full_marks_at": "得满分所需的值",
-    "status": "计分情况：scored/missing_full/missing_mean/missing_zero/excluded",
-    "reason": "失分原因",
+    "status": "计分情况：scored/missing_full/missing_mean/missing_zero/excluded/no_data（未报送）",
+    "reason": "得分说明",
     "deduction_points": "扣分项合计",
     "total_points": "综合得分",
-    "group_rank": "组内排名",
+    "group_rank": "组内排名（未报送数据而不参加排名的为空）",
+    "is_ranked": "是否参加排名",
+    "no_data_items": "未报送数据的评分项",
+    "no_data_inputs": "未报送数据的指标（附件中印“未报送”）",
+    "item_status": "计分情况（同 item_scores.status）",
+    "first_month": "首次出现月份",
+    "rectify_by": "整改时限（按评分细则默认）",
+}
+LEDGER_LABELS = {
+    "line": "序号（台账的印刷顺序）",
+    "status": "台账状态：new 新增 / open 未整改 / closed 已销账",
+    "points_lost": "失分（已销账的为销账前的失分）",
 }
 
 
@@ -87,15 +108,65 @@ def read_month(con: duckdb.DuckDBPyConnection, month: dt.date) -> tuple[pl.DataF
         "select org_code, indicator_code, value from marts.fct_assessed_inputs where month = $month",
         params=params,
     ).pl()
-    return organisations, indicators, assessed
+    return organisations, indicators, assessed, read_deliveries(con, month)
 
 
-def build_month(rubric: Rubric, month: dt.date, frames: tuple[pl.DataFrame, ...]) -> dict[str, pl.DataFrame]:
-    """Every scorecard table of the month, validated against its contract."""
+def read_deliveries(con: duckdb.DuckDBPyConnection, month: dt.date) -> pl.DataFrame | None:
+    """Per organisation and extract: whether rows of it were loaded in the month, and in the year to
+    date. A county's rows include its departments' (cases name the department). None when the
+    completeness table was never built."""
+    if not _exists(con, "completeness", "extracts_by_org"):
+        return None
+    return con.sql(
+        """
+        with owners as (
+            select org_code as owner, org_code from reference.ref_organisations
+            union all
+            select c.org_code, d.org_code from reference.ref_organisations c
+            join reference.ref_organisations d on d.region_code = c.org_code and d.org_level = 'county_dept'
+            where c.org_level = 'county'
+        )
+        select w.owner as org_code, e.extract,
+               bool_or(e.rows_loaded > 0 and e.month = $month) as in_month,
+               bool_or(e.rows_loaded > 0) as in_year
+        from completeness.extracts_by_org e join owners w using (org_code)
+        where e.month between date_trunc('year', $month::date) and $month
+        group by all
+        """,
+        params={"month": month},
+    ).pl()
+
+
+def _exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return (
+        con.execute(
+            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+            [schema, table],
+        ).fetchall()[0][0]
+        > 0
+    )
+
+
+def previous_ledger(con: duckdb.DuckDBPyConnection, rubric: Rubric, month: dt.date) -> pl.DataFrame | None:
+    if not _exists(con, SCHEMA, LEDGER):
+        return None
+    return con.sql(
+        f"select * from {SCHEMA}.{LEDGER} where month = $month and rubric = $rubric",
+        params={"month": add_months(month, -1), "rubric": rubric.rubric},
+    ).pl()
+
+
+def build_month(
+    rubric: Rubric, month: dt.date, frames: tuple, previous: pl.DataFrame | None = None
+) -> dict[str, pl.DataFrame]:
+    """Every scorecard table of the month, validated against its contract; `previous`: last month's
+    ledger."""
     inputs = sc.gather_inputs(rubric, *frames)
     cards = sc.score_month(rubric, inputs)
+    items = contracts.item_scores.validate(sc.item_scores_frame(month, rubric, cards))
     tables = {
-        "item_scores": contracts.item_scores.validate(sc.item_scores_frame(month, rubric, cards)),
+        "item_scores": items,
+        LEDGER: contracts.rectification_ledger.validate(ledger(month, rubric, items, previous)),
         "org_scores": contracts.org_scores(rubric).validate(
             sc.org_scores_frame(month, rubric, inputs, cards)
         ),
@@ -109,18 +180,20 @@ def build_month(rubric: Rubric, month: dt.date, frames: tuple[pl.DataFrame, ...]
 def comments(rubric: Rubric, table: str) -> dict[str, str]:
     if table in rubric.annexes:
         annex = rubric.annexes[table]
-        return {"month": LABELS["month"], "org_code": LABELS["org_code"]} | {
-            sc.field_name(c): c.header for c in annex.columns
-        }
+        return (
+            {"month": LABELS["month"], "org_code": LABELS["org_code"]}
+            | {sc.field_name(c): c.header for c in annex.columns}
+            | {k: LABELS[k] for k in ("is_ranked", "no_data_inputs")}
+        )
     labels = dict(LABELS)
     labels |= {f"{c.code}_points": f"{c.label}得分" for c in rubric.categories}
-    return labels
+    return labels | (LEDGER_LABELS if table == LEDGER else {})
 
 
 @dg.multi_asset(
     specs=[
         dg.AssetSpec([SCHEMA, name], deps=UPSTREAM, kinds={"duckdb", "pandera"}, group_name=SCHEMA)
-        for name in ("item_scores", "org_scores", *PUBLISHED_ANNEXES)
+        for name in ("item_scores", "org_scores", LEDGER, *PUBLISHED_ANNEXES)
     ],
     partitions_def=monthly,
     backfill_policy=dg.BackfillPolicy.single_run(),
@@ -132,7 +205,7 @@ def scorecard_tables(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     with warehouse.writer() as con:
         for key in sorted(context.partition_keys):
             month = partition_month(key)
-            tables = build_month(rubric, month, read_month(con, month))
+            tables = build_month(rubric, month, read_month(con, month), previous_ledger(con, rubric, month))
             con.execute("begin")
             for name, frame in tables.items():
                 replace_month(con, f"{SCHEMA}.{name}", frame, month, comments(rubric, name))
@@ -141,6 +214,71 @@ def scorecard_tables(context: dg.AssetExecutionContext, warehouse: WarehouseReso
             context.log.info(f"scorecard {key}: {', '.join(f'{n} {f.height}' for n, f in tables.items())}")
     for name, rows in counts.items():
         yield dg.MaterializeResult(asset_key=[SCHEMA, name], metadata={"rows": rows, "rubric": rubric.rubric})
+
+
+# ------------------------------------------------------------------------------------------ ledger
+
+LEDGER_FILE = "问题整改台账.xlsx"
+LEDGER_COLUMNS = [
+    Column("序号", "rank"),
+    Column("组别", "text"),
+    Column("单位", "text"),
+    Column("指标", "text"),
+    Column("当前值", "text"),
+    Column("满分要求", "text"),
+    Column("失分", "decimal"),
+    Column("首次出现", "text"),
+    Column("状态", "text"),
+    Column("责任单位", "text"),
+    Column("整改时限", "text"),
+    Column("整改情况", "text"),
+]
+
+
+def read_ledger(con: duckdb.DuckDBPyConnection, rubric: Rubric, month: dt.date) -> pl.DataFrame:
+    """The month's ledger in its order, with the organisations' names."""
+    return con.sql(
+        f"""select l.*, o.org_name from {SCHEMA}.{LEDGER} l
+            join reference.ref_organisations o using (org_code)
+            where l.month = $month and l.rubric = $rubric order by l.line""",
+        params={"month": month, "rubric": rubric.rubric},
+    ).pl()
+
+
+def ledger_cells(rubric: Rubric, row: dict) -> dict[str, object]:
+    """One ledger row as printed; 责任单位 and 整改情况 are left for the office to fill."""
+    return {
+        "组别": rubric.groups[row["scoring_group"]].label,
+        "单位": row["org_name"],
+        "指标": row["item_label"],
+        "当前值": shown(rubric, row["item"], row["value"], row["item_status"]),
+        "满分要求": shown(rubric, row["item"], row["full_marks_at"]),
+        "失分": row["points_lost"],
+        "首次出现": f"{row['first_month']:%Y-%m}",
+        "状态": STATUS_LABELS[row["status"]],
+        "责任单位": "",
+        "整改时限": "" if row["rectify_by"] is None else f"{row['rectify_by']:%Y-%m-%d}",
+        "整改情况": "",
+    }
+
+
+def ledger_sheet(rubric: Rubric, month: dt.date, frame: pl.DataFrame) -> Sheet:
+    rows = [
+        (n, *ledger_cells(rubric, row).values()) for n, row in enumerate(frame.iter_rows(named=True), start=1)
+    ]
+    return Sheet(
+        name="问题整改台账",
+        title=f"一网通办问题整改台账（{month.year}年{month.month}月）",
+        columns=LEDGER_COLUMNS,
+        rows=rows,
+    )
+
+
+def write_ledger(con: duckdb.DuckDBPyConnection, rubric: Rubric, month: dt.date, folder: Path) -> Path:
+    path = folder / LEDGER_FILE
+    sheet = ledger_sheet(rubric, month, read_ledger(con, rubric, month))
+    write_workbook(path, [sheet], created=dt.datetime.combine(month, dt.time()))
+    return path
 
 
 # --------------------------------------------------------------------------------------------- files
@@ -214,10 +352,19 @@ def annex_sheet(rubric: Rubric, name: str, annex: Annex, frame: pl.DataFrame, mo
         name=name.replace("annex", "附件"),
         title=f"{annex.title}（{year_to_date(month)}）",
         columns=[Column(c.header, column_kind(rubric, c), c.scale) for c in annex.columns],
-        rows=frame.sort("rank").select(fields).rows(),
+        rows=annex_values(frame.sort("rank", nulls_last=True), fields),
         groups=column_groups(rubric, annex),
         notes=annex.notes,
     )
+
+
+def annex_values(frame: pl.DataFrame, fields: list[str]) -> list[tuple]:
+    """The annex's cells in printed order: 未报送 where the organisation delivered no data."""
+    rows = []
+    for row in frame.iter_rows(named=True):
+        missing = set((row.get("no_data_inputs") or "").split(","))
+        rows.append(tuple(NO_DATA_TEXT if f in missing else row[f] for f in fields))
+    return rows
 
 
 def export_month(con: duckdb.DuckDBPyConnection, rubric: Rubric, month: dt.date, folder: Path) -> list[Path]:

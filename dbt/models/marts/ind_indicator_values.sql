@@ -10,6 +10,14 @@ certificates as (select * from {{ ref('int_indicators__certificates') }}),
 matters as (select * from {{ ref('int_indicators__matters') }}),
 projects as (select * from {{ ref('int_indicators__projects') }}),
 organisations as (select * from {{ ref('ref_organisations') }}),
+-- 常住人口: a figure delivered with the month's assessed inputs (resident_population) replaces the
+-- reference one, so an office can update it without a release (and a sample scales it with its volume).
+populations as (
+    select o.org_code, coalesce(a.value, o.population) as population
+    from organisations as o
+    left join {{ ref('fct_assessed_inputs') }} as a
+        on a.org_code = o.org_code and a.indicator_code = 'resident_population' and a.month = {{ partition_month() }}
+),
 catalogue as (select * from {{ ref('ref_indicators') }}),
 
 evaluations_and_finished as (
@@ -104,9 +112,9 @@ region_rows as (
     ]) }}
     union all
     -- 人均主动评价数: the county's active evaluations per resident.
-    select c.org_code, c.period_window, 'active_evaluations_per_capita', c.numerator, o.population::decimal(38, 6)
+    select c.org_code, c.period_window, 'active_evaluations_per_capita', c.numerator, p.population::decimal(38, 6)
     from county_rows as c
-    inner join organisations as o on o.org_code = c.org_code
+    inner join populations as p on p.org_code = c.org_code
     where c.indicator_code = 'active_evaluations'
 ),
 
