@@ -20,6 +20,7 @@ import xlsxwriter
 from dagster_project import settings
 from dagster_project.defs.partitions import monthly, partition_month
 from dagster_project.defs.publish.atomic import staged
+from dagster_project.defs.publish.exports import TEXT_STAYS_TEXT, set_printing
 from dagster_project.defs.publish.scorecard import (
     LEDGER,
     configured_rubric,
@@ -231,7 +232,7 @@ def _write_form(
     path: Path, org_name: str, month: dt.date, ledger_rows: list[tuple], matter_rows: list[tuple]
 ) -> None:
     width = len(LEDGER_HEADER)
-    with xlsxwriter.Workbook(path) as wb:
+    with xlsxwriter.Workbook(path, TEXT_STAYS_TEXT) as wb:
         wb.set_properties({"created": dt.datetime.combine(month, dt.time())})
         ws = wb.add_worksheet("反馈表")
         base = {"font_name": "SimSun", "font_size": 10, "valign": "vcenter"}
@@ -280,9 +281,7 @@ def _write_form(
             r += 1
         for c, w in enumerate((6, 18, 14, 12, 8, 10, 8, 12, 40)):
             ws.set_column(c, c, w)
-        ws.set_landscape()
-        ws.set_paper(9)  # A4
-        ws.fit_to_pages(1, 0)
+        set_printing(ws, 0, 0)
 
 
 @dg.asset(

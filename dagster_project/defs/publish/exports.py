@@ -32,6 +32,8 @@ DASH = "—"
 NUMERIC = ("rank", "count", "pct", "decimal")
 # A cell starting with one of these is read as a formula (or a DDE command) by spreadsheet programs.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# For every workbook: typed text stays text, never a number, a formula or a link.
+TEXT_STAYS_TEXT = {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
 
 
 @dataclass(frozen=True)
@@ -232,8 +234,7 @@ def write_workbook(path: Path, sheets: Sequence[Sheet], created: dt.datetime) ->
     with staged(path) as staging:
         workbook = xlsxwriter.Workbook(
             staging,
-            # typed text stays text: never a number, a formula or a link
-            {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
+            TEXT_STAYS_TEXT,
         )
         workbook.set_properties({"created": created})
         formats = {
