@@ -20,6 +20,11 @@ def rule(name: str, expr: pl.Expr) -> pa.Check:
     return pa.Check(lambda data: data.lazyframe.select(expr.fill_null(True)), name=name)
 
 
+# inf passes ge(0): a value that cannot be right (an input of 1e308 scoring full marks, a rate of
+# inf) fails the table, whichever column it is in.
+FINITE = rule("finite_numbers", pl.all_horizontal(pl.col(pl.Float64).is_finite().fill_null(True)))
+
+
 def unique(*cols: str) -> pa.Check:
     return pa.Check(
         lambda data: data.lazyframe.select(pl.struct(*cols).is_unique()), name=f"unique_{'_'.join(cols)}"
@@ -58,6 +63,7 @@ item_scores = pa.DataFrameSchema(
         "reason": pa.Column(pl.String),
     },
     checks=[
+        FINITE,
         rule("points_within_the_rule", pl.col("points") <= pl.col("full_points") + TOLERANCE),
         rule("rule_within_the_item", pl.col("full_points") <= pl.col("max_points") + TOLERANCE),
         rule("scored_unless_excluded", pl.col("points").is_not_null() | (pl.col("status") == "excluded")),
@@ -109,7 +115,7 @@ def org_scores(rubric: Rubric) -> pa.DataFrameSchema:
             "group_rank": pa.Column(pl.Int64, pa.Check.ge(1), nullable=True),
             "is_ranked": pa.Column(pl.Boolean),
         },
-        checks=checks,
+        checks=[FINITE, *checks],
     )
 
 
@@ -153,7 +159,7 @@ def annex(rubric: Rubric, name: str, annex: Annex, field_name, max_points) -> pa
             )
         elif column.input:
             columns[field_name(column)] = pa.Column(pl.Float64, pa.Check.ge(0), nullable=True)
-    return pa.DataFrameSchema(name=f"scorecard.{name}", columns=columns, checks=checks)
+    return pa.DataFrameSchema(name=f"scorecard.{name}", columns=columns, checks=[FINITE, *checks])
 
 
 rectification_ledger = pa.DataFrameSchema(
@@ -169,6 +175,7 @@ rectification_ledger = pa.DataFrameSchema(
         "status": pa.Column(pl.String, pa.Check.isin(["new", "open", "closed"])),
     },
     checks=[
+        FINITE,
         unique("month", "rubric", "org_code", "item"),
         pa.Check(
             lambda data: data.lazyframe.select(pl.col("line") == pl.int_range(1, pl.len() + 1)),
