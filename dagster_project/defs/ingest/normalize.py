@@ -19,7 +19,7 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-from dagster_project.defs.ingest.readers import FileProblem, RawFile
+from dagster_project.defs.ingest.readers import FileProblem, RawFile, mask_digits
 from schemas.raw import Column, ExtractContract
 from schemas.raw._contract import FALSE_WORDS, MALFORMED, TRUE_WORDS
 
@@ -74,7 +74,8 @@ def canonical_columns(raw: RawFile, contract: ExtractContract) -> Canonical:
         pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(SOURCE_ROW),
         *(pl.col(c.name) for c in contract.columns),
     )
-    return Canonical(frame, tuple(h for h in header if h not in mapped))
+    # Reported and logged: a header cell that is really a row's value must not carry a number out.
+    return Canonical(frame, tuple(mask_digits(h) for h in header if h not in mapped))
 
 
 # --- text ------------------------------------------------------------------------------------------
@@ -204,21 +205,17 @@ def mask_personal_text(frame: pl.DataFrame, contract: ExtractContract) -> tuple[
     """Every stored text column with its ID numbers and phones replaced by ***; and how many values
     were masked.
 
-    One pass of the pattern over the values of ten characters or more, all columns at once (polars
-    runs them in parallel); values are replaced only in the rows where it matched."""
-    columns = [
-        c.name for c in contract.stored_columns if c.kind in ("str", "code") and c.name in frame.columns
-    ]
-    if not columns:
+    One pass of the pattern over the columns that have a value of ten characters or more, all at
+    once (polars runs them in parallel); values are replaced only in the rows where it matched."""
+    text = [c.name for c in contract.stored_columns if c.kind in ("str", "code") and c.name in frame.columns]
+    if not text:
         return frame, 0
+    # A column of short values (codes, 实施机构编码) is passed over whole.
+    longest = frame.select(pl.col(text).str.len_chars().max()).row(0, named=True)
+    columns = [c for c in text if (longest[c] or 0) >= _SHORTEST]
     hits = (
         frame.lazy()
-        .select(
-            ((pl.col(c).str.len_chars() >= _SHORTEST) & pl.col(c).str.contains(PERSONAL_IN_TEXT)).fill_null(
-                False
-            )
-            for c in columns
-        )
+        .select(pl.col(c).str.contains(PERSONAL_IN_TEXT).fill_null(False) for c in columns)
         .collect()
     )
     masked_values = 0
