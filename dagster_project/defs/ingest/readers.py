@@ -154,7 +154,11 @@ def header_name(cell: str) -> str:
 
 def read_csv(path: Path) -> RawFile:
     """The whole file: the batches of `read_csv_batches`, put together, so both read alike."""
-    parts = list(read_csv_batches(path, WHOLE_FILE_BLOCK))
+    check_regular_file(path)
+    with _file_errors(path):
+        size = path.stat().st_size
+    # A block buffer is allocated whole: a small file gets one of its own size.
+    parts = list(read_csv_batches(path, min(WHOLE_FILE_BLOCK, size + 1)))
     table = pa.concat_tables([p.table for p in parts])
     return RawFile(path, table, parts[0].encoding, sum(p.records for p in parts))
 
