@@ -55,6 +55,9 @@ class ValidationContext:
     # Keys already seen in earlier batches of the same file (a file read in batches): a row repeating
     # one is a duplicate as surely as within a batch.
     earlier_keys: pl.Series | None = None
+    # Assessed inputs: indicator_code -> (min, max) of its values; None: the shipped catalogue
+    # (schemas/raw/assessed_indicators.csv).
+    indicator_ranges: dict[str, tuple[float | None, float | None]] | None = None
 
     @property
     def month_start(self) -> dt.datetime:
@@ -148,6 +151,20 @@ def in_month(ctx: ValidationContext, col: str) -> pl.Expr:
 
 def non_negative(col: str) -> pa.Check:
     return check(f"negative_{col}", lambda: pl.col(col).is_null() | (pl.col(col) >= 0))
+
+
+def at_most(col: str, ceiling: int) -> pa.Check:
+    """A value no real row reaches: a typing slip, or a number meant to break what is computed from it."""
+    return check(f"out_of_range_{col}", lambda: pl.col(col).is_null() | (pl.col(col) <= ceiling))
+
+
+def finite(col: str) -> pa.Check:
+    """inf and NaN parse as numbers; no score can be computed from them."""
+    return check(f"non_finite_value({col})", lambda: pl.col(col).is_null() | pl.col(col).is_finite())
+
+
+# Time limits in working days: about four years. Beyond it, a limit is a slip, not a law.
+MAX_LIMIT_DAYS = 1000
 
 
 def required(*cols: str) -> pa.Check:

@@ -3,9 +3,11 @@
 import polars as pl
 
 from schemas.raw._contract import (
+    MAX_LIMIT_DAYS,
     Column,
     ExtractContract,
     ValidationContext,
+    at_most,
     before_month_end,
     check,
     frame_schema,
@@ -93,6 +95,8 @@ def schema(ctx: ValidationContext):
             ),
             non_negative("legal_limit_days"),
             non_negative("promised_limit_days"),
+            at_most("legal_limit_days", MAX_LIMIT_DAYS),
+            at_most("promised_limit_days", MAX_LIMIT_DAYS),
             before_month_end(ctx, TIMES),
             check("not_in_month", lambda: belongs_to_month(ctx)),
         ],

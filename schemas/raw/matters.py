@@ -3,9 +3,11 @@
 import polars as pl
 
 from schemas.raw._contract import (
+    MAX_LIMIT_DAYS,
     Column,
     ExtractContract,
     ValidationContext,
+    at_most,
     check,
     frame_schema,
     known,
@@ -56,6 +58,8 @@ def schema(ctx: ValidationContext):
             check("online_depth_out_of_range", lambda: pl.col("online_depth").is_between(1, 4)),
             non_negative("legal_limit_days"),
             non_negative("promised_limit_days"),
+            at_most("legal_limit_days", MAX_LIMIT_DAYS),
+            at_most("promised_limit_days", MAX_LIMIT_DAYS),
             non_negative("max_visits"),
         ],
     )

@@ -8,6 +8,7 @@ import pytest
 from dagster_project.defs.ingest.normalize import (
     clean_text,
     id_number_status,
+    mask_personal_text,
     parse_number,
     parse_timestamp,
     protect_personal_data,
@@ -42,6 +43,8 @@ def test_id_numbers_are_classified_before_anything_is_hashed(value, status):
         ("2021-06-01 09:30:00", dt.datetime(2021, 6, 1, 9, 30)),
         ("2021/06/01 09:30:00", dt.datetime(2021, 6, 1, 9, 30)),
         ("2021-06-01", dt.datetime(2021, 6, 1)),
+        ("2021-06-01 09:30:00.0", dt.datetime(2021, 6, 1, 9, 30)),  # a database export's fraction
+        ("2021/06/01 09:30:00.250", dt.datetime(2021, 6, 1, 9, 30, 0, 250000)),
         ("２０２１-０６-０１ ０９:３０:００", dt.datetime(2021, 6, 1, 9, 30)),
         ("44348.5", dt.datetime(2021, 6, 1, 12, 0)),  # an Excel serial date
         ("2021-02-30 10:00:00", None),  # impossible
@@ -98,3 +101,26 @@ def test_the_hash_depends_on_the_salt():
 def test_hashing_without_a_salt_is_refused():
     with pytest.raises(ValueError, match="salt"):
         protect_personal_data(pl.DataFrame({"applicant_id_number": ["x"]}), CONTRACTS["cases"], salt="")
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("张三11010519491231002X申请", "张三***申请"),
+        ("申请人身份证号110105491231002", "申请人身份证号***"),  # first generation, 15 digits
+        ("电话13800000000,13900000000", "电话***,***"),  # side by side
+        ("联系 138-0000-0000 或 +86 139 0000 0000", "联系 *** 或 ***"),
+        ("咨询电话（028）88886666、0818-2388888", "咨询电话***、***"),
+        ("联系１３８００００００００", "联系***"),  # full-width digits
+        ("公积金提取许可", None),
+        ("20210551170200300001298", None),  # a case id: its digits run on past any pattern
+        ("GG2021-511702-06-00000000", None),
+        ("51170200300006", None),
+        ("110105194913310021", None),  # month 13: not a date of birth
+    ],
+)
+def test_id_numbers_and_phones_typed_into_text_are_masked_and_nothing_else(text, masked):
+    frame = pl.DataFrame({"matter_name": [text, "事项"], "matter_code": ["M1", "M2"]})
+    out, count = mask_personal_text(frame, CONTRACTS["matters"])
+    assert out["matter_name"].to_list() == [masked or text, "事项"]
+    assert count == (1 if masked else 0)

@@ -1,7 +1,8 @@
 """The ingestion boundary for one extract file: read, protect, parse, validate, split.
 
 `ingest_file` is pure apart from reading its file; it returns the rows to load, the rows to
-quarantine with their reasons, and the counts that must reconcile (read = loaded + quarantined).
+quarantine with their reasons, and the counts that must reconcile: the rows the file holds, counted
+from the file itself, = loaded + quarantined.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from dagster_project.defs.ingest.normalize import (
     SOURCE_ROW,
     canonical_columns,
     key_columns,
+    mask_personal_text,
     parse_values,
     protect_personal_data,
 )
@@ -47,10 +49,8 @@ class IngestedFile:
     quarantined: pl.DataFrame  # text of the row (personal data already removed) + source_row + reason
     unknown_columns: tuple[str, ...]
     key_status_counts: dict[str, int]  # e.g. {"valid": 980, "mangled": 3, "missing": 17}
-
-    @property
-    def rows_read(self) -> int:
-        return self.loaded.height + self.quarantined.height
+    rows_read: int  # the file's records, counted by the reader from the file, not from the parse
+    values_masked: int = 0  # text values in which an ID number or a phone was masked
 
     @property
     def reasons(self) -> dict[str, int]:
@@ -64,9 +64,9 @@ class IngestedFile:
 
 
 def ingest_file(path: Path, contract: ExtractContract, ctx: ValidationContext, salt: str) -> IngestedFile:
-    raw = read_file(path)
-    canonical, protected, typed = _prepare(raw, contract, salt, first_row=1)
-    ingested = _judge(raw, canonical, protected, typed, contract, ctx)
+    raw = read_file(path, contract)
+    canonical, protected, typed, masked = _prepare(raw, contract, salt, first_row=1)
+    ingested = _judge(raw, canonical, protected, typed, contract, ctx, masked)
     check_month_of_file(path, month_counts(typed, contract), ctx)
     return ingested
 
@@ -133,10 +133,10 @@ def ingest_in_batches(
     months: dict[str, int] = {}
     seen = SeenKeys()
     for raw in read_csv_batches(path, batch_bytes):
-        canonical, protected, typed = _prepare(raw, contract, salt, first_row)
+        canonical, protected, typed, masked = _prepare(raw, contract, salt, first_row)
         keys = typed.select(key_of(*contract.key)).to_series() if contract.key else None
         repeats = seen.take(keys) if keys is not None else None
-        yield _judge(raw, canonical, protected, typed, contract, replace(ctx, earlier_keys=repeats))
+        yield _judge(raw, canonical, protected, typed, contract, replace(ctx, earlier_keys=repeats), masked)
         for month, n in month_counts(typed, contract).items():
             months[month] = months.get(month, 0) + n
         first_row += raw.table.num_rows
@@ -213,11 +213,12 @@ def _prepare(raw, contract: ExtractContract, salt: str, first_row: int):
     protected = protect_personal_data(canonical.frame, contract, salt).with_columns(
         pl.col(SOURCE_ROW) + (first_row - 1)
     )
-    return canonical, protected, parse_values(protected, contract)
+    protected, masked = mask_personal_text(protected, contract)
+    return canonical, protected, parse_values(protected, contract), masked
 
 
 def _judge(
-    raw, canonical, protected, typed, contract: ExtractContract, ctx: ValidationContext
+    raw, canonical, protected, typed, contract: ExtractContract, ctx: ValidationContext, masked: int
 ) -> IngestedFile:
     reasons = row_problems(typed, contract, ctx)
     bad = reasons.filter(pl.col(REASON).is_not_null())
@@ -231,6 +232,8 @@ def _judge(
         quarantined=protected.join(bad, on=SOURCE_ROW, how="inner").sort(SOURCE_ROW),
         unknown_columns=canonical.unknown_columns,
         key_status_counts=_key_status_counts(protected, contract),
+        rows_read=raw.records,
+        values_masked=masked,
     )
 
 
@@ -243,9 +246,8 @@ def row_problems(typed: pl.DataFrame, contract: ExtractContract, ctx: Validation
         failures = errors.failure_cases
     broken = failures.filter(pl.col("index").is_null())
     if not broken.is_empty():  # a rule that could not run is a bug in the contract, not bad data
-        raise RuntimeError(
-            f"{contract.name}: rules failed to run: {broken.select('check', 'failure_case').rows()}"
-        )
+        # Named by the rules only: the failure case may be a row's text.
+        raise RuntimeError(f"{contract.name}: rules failed to run: {sorted(set(broken['check'].to_list()))}")
     per_row = failures.group_by("index").agg(pl.col("check").unique().sort().str.join("; ").alias(REASON))
     rows = (
         typed.select(SOURCE_ROW, MALFORMED)

@@ -5,6 +5,8 @@ Three pure steps, column-wise in polars (never row by row in Python):
 2. `protect_personal_data`: names and phones are dropped; ID numbers become a salted hash, and only
    when they are valid: a number a spreadsheet mangled (1.1E+17, zeros past the 15th digit) keeps
    its row but gets no key, so it can never be joined as if it were a person.
+   `mask_personal_text`: an ID number or a phone typed into any other text column (a matter's name,
+   a remark) is masked, so that it never reaches the warehouse, a quarantine row or a report.
 3. `parse_values`: text -> typed values (after `clean_text`: NFKC, trimmed, blank is NULL). A value that cannot be read becomes NULL and its column is
    named in `_malformed`, which the contract's `malformed_value` rule quarantines.
 """
@@ -17,7 +19,7 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-from dagster_project.defs.ingest.readers import FileProblem, RawFile
+from dagster_project.defs.ingest.readers import FileProblem, RawFile, mask_digits
 from schemas.raw import Column, ExtractContract
 from schemas.raw._contract import FALSE_WORDS, MALFORMED, TRUE_WORDS
 
@@ -25,10 +27,14 @@ SOURCE_ROW = "source_row"
 
 TIMESTAMP_FORMATS = (
     "%Y-%m-%d %H:%M:%S",
+    # Database exports print the fraction of a second: `2021-06-01 10:00:00.0`.
+    "%Y-%m-%d %H:%M:%S%.f",
     "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M:%S%.f",
     "%Y-%m-%d %H:%M",
     "%Y/%m/%d %H:%M",
     "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S%.f",
     "%Y%m%d%H%M%S",
     "%Y-%m-%d",
     "%Y/%m/%d",
@@ -68,7 +74,8 @@ def canonical_columns(raw: RawFile, contract: ExtractContract) -> Canonical:
         pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(SOURCE_ROW),
         *(pl.col(c.name) for c in contract.columns),
     )
-    return Canonical(frame, tuple(h for h in header if h not in mapped))
+    # Reported and logged: a header cell that is really a row's value must not carry a number out.
+    return Canonical(frame, tuple(mask_digits(h) for h in header if h not in mapped))
 
 
 # --- text ------------------------------------------------------------------------------------------
@@ -176,6 +183,53 @@ def protect_personal_data(frame: pl.DataFrame, contract: ExtractContract, salt: 
         if col.pii is not None:
             out = out.drop(col.name)
     return out
+
+
+# What an ID number or a phone looks like inside other text, digits half- or full-width (NFKC comes
+# later). A match must stand alone: a digit right before or after it makes it part of a longer code.
+_D = "[0-9０-９]"
+_ID_18 = (
+    f"[1-9１-９]{_D}{{5}}(?:19|20|１９|２０){_D}{{2}}(?:[0０][1-9１-９]|[1１][0-2０-２])"
+    f"(?:[0０][1-9１-９]|[12１２]{_D}|[3３][01０１]){_D}{{3}}[0-9０-９XxＸｘ]"
+)
+_ID_15 = f"[1-9１-９]{_D}{{7}}(?:[0０][1-9１-９]|[1１][0-2０-２])(?:[0０][1-9１-９]|[12１２]{_D}|[3３][01０１]){_D}{{3}}"
+_MOBILE = f"(?:\\+?86[- ]?)?[1１][3-9３-９]{_D}(?:[- ]?{_D}{{4}}){{2}}"
+_LANDLINE = f"(?:[(（][0０]{_D}{{2,3}}[)）]|[0０]{_D}{{2,3}}-){_D}{{7,8}}"
+PERSONAL_IN_TEXT = f"(^|[^0-9０-９])({_ID_18}|{_ID_15}|{_MOBILE}|{_LANDLINE})([^0-9０-９]|$)"
+MASK = "***"
+# The shortest of them (a landline with its area code) has ten digits: shorter values are not looked at.
+_SHORTEST = 10
+
+
+def mask_personal_text(frame: pl.DataFrame, contract: ExtractContract) -> tuple[pl.DataFrame, int]:
+    """Every stored text column with its ID numbers and phones replaced by ***; and how many values
+    were masked.
+
+    One pass of the pattern over the columns that have a value of ten characters or more, all at
+    once (polars runs them in parallel); values are replaced only in the rows where it matched."""
+    text = [c.name for c in contract.stored_columns if c.kind in ("str", "code") and c.name in frame.columns]
+    if not text:
+        return frame, 0
+    # A column of short values (codes, 实施机构编码) is passed over whole.
+    longest = frame.select(pl.col(text).str.len_chars().max()).row(0, named=True)
+    columns = [c for c in text if (longest[c] or 0) >= _SHORTEST]
+    hits = (
+        frame.lazy()
+        .select(pl.col(c).str.contains(PERSONAL_IN_TEXT).fill_null(False) for c in columns)
+        .collect()
+    )
+    masked_values = 0
+    for name in columns:
+        at = hits[name].arg_true()
+        if at.is_empty():
+            continue
+        values = frame[name].gather(at)
+        # Twice: a match takes the character after it, which may begin the next one ("138…,139…").
+        for _ in range(2):
+            values = values.str.replace_all(PERSONAL_IN_TEXT, f"${{1}}{MASK}${{3}}")
+        frame = frame.with_columns(frame[name].scatter(at, values))
+        masked_values += at.len()
+    return frame, masked_values
 
 
 def personal_key_columns(contract: ExtractContract) -> list[str]:

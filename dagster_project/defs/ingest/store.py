@@ -2,13 +2,16 @@
 
 raw.<extract>          the valid rows, typed, with month, source_file and source_row
 quarantine.<extract>   the rejected rows as text, with the reason (personal data already removed)
-audit.ingest_log       one row per month and extract: what was read, loaded and quarantined
+audit.ingest_log       one row per month and extract: what was read (counted from the file), loaded,
+                       quarantined and masked
 Rerunning a month deletes that month and inserts it again, so a rerun never duplicates a row.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import errno
 import itertools
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -21,6 +24,7 @@ import pyarrow.parquet as pq
 
 from dagster_project.defs.ingest.boundary import REASON, IngestedFile
 from dagster_project.defs.ingest.normalize import SOURCE_ROW, personal_key_columns
+from dagster_project.defs.publish.atomic import DiskFull
 from schemas.raw import ExtractContract
 
 DUCKDB_TYPES = {
@@ -46,8 +50,11 @@ create table if not exists audit.ingest_log (
     keys_mangled bigint,
     keys_invalid bigint,
     keys_missing bigint,
+    values_masked bigint,
     primary key (month, extract)
 )"""
+# Columns added since the table was first made: a warehouse built before gets them on its next run.
+INGEST_LOG_ADDED = ("values_masked bigint",)
 
 
 def _lead_columns() -> list[tuple[str, str, str]]:
@@ -80,6 +87,8 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, contract: ExtractContract) -> 
     for schema in ("raw", "quarantine", "audit"):
         con.execute(f"create schema if not exists {schema}")
     con.execute(INGEST_LOG_DDL)
+    for column in INGEST_LOG_ADDED:
+        con.execute(f"alter table audit.ingest_log add column if not exists {column}")
     for schema, cols, what in (
         ("raw", raw_columns(contract), "valid rows"),
         ("quarantine", quarantine_columns(contract), "rejected rows with the rule they break"),
@@ -98,19 +107,19 @@ class Written:
     """What went into the warehouse for one extract and month (summed over a file's batches)."""
 
     encoding: str = ""
+    rows_read: int = 0  # counted from the file by the reader: loaded + quarantined must equal it
     rows_loaded: int = 0
     rows_quarantined: int = 0
+    values_masked: int = 0  # text values in which an ID number or a phone was masked
     batches: int = 0
     unknown_columns: tuple[str, ...] = ()
     reasons: dict[str, int] = field(default_factory=dict)
     key_status_counts: dict[str, int] = field(default_factory=dict)
 
-    @property
-    def rows_read(self) -> int:
-        return self.rows_loaded + self.rows_quarantined
-
     def add(self, ingested: IngestedFile) -> None:
         self.encoding, self.unknown_columns = ingested.encoding, ingested.unknown_columns
+        self.rows_read += ingested.rows_read
+        self.values_masked += ingested.values_masked
         self.rows_loaded += ingested.loaded.height
         self.rows_quarantined += ingested.quarantined.height
         self.batches += 1
@@ -135,8 +144,12 @@ def replace_month(
     The valid rows of all the batches go in by one INSERT that reads them as a stream. DuckDB keeps a
     transaction's separate appends in memory until it commits (measured: 170 MB a batch, 10 GB for 20
     million cases), but writes one large INSERT within its memory limit. Quarantined rows wait in a
-    temporary Parquet file meanwhile, and are moved in by the same transaction."""
+    temporary Parquet file meanwhile, and are moved in by the same transaction.
+
+    A full disk is said as such (DiskFull, naming the file loaded and the warehouse); a rollback that
+    fails after it never hides it."""
     written = Written()
+    warehouse = _database_path(con)
     reader_failed: list[BaseException] = []
     rest = iter(batches)
     first = next(rest)
@@ -179,15 +192,57 @@ def replace_month(
                 )
             _log(con, month, contract, source_file, written)
             con.execute("commit")
-        except BaseException:
-            con.execute("rollback")
-            if reader_failed:
-                raise reader_failed[0] from None
-            raise
+        except BaseException as e:
+            failure = reader_failed[0] if reader_failed else e
+            _close_quietly(writer)
+            _rollback(con, failure)
+            if is_disk_full(failure):
+                raise DiskFull(
+                    errno.ENOSPC,
+                    f"disk full while loading {source_file} into {warehouse}: free space and rerun",
+                ) from failure
+            if failure is e:
+                raise
+            raise failure from None
         finally:
-            if writer is not None:
-                writer.close()
+            _close_quietly(writer)
     return written
+
+
+def is_disk_full(error: BaseException) -> bool:
+    """ENOSPC as Python, pyarrow or DuckDB say it (DuckDB's IOException carries no errno)."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+            return True
+        if "No space left on device" in str(error) or "disk full" in str(error).lower():
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def _rollback(con: duckdb.DuckDBPyConnection, failure: BaseException) -> None:
+    """After some errors DuckDB has already ended the transaction: a failing rollback is noted on the
+    error that caused it, never raised in its place."""
+    try:
+        con.execute("rollback")
+    except duckdb.Error as e:
+        failure.add_note(f"(the rollback that followed failed too: {e})")
+
+
+def _close_quietly(writer: pq.ParquetWriter | None) -> None:
+    """Closing twice is harmless; a close failing on a full disk is the error already being raised."""
+    if writer is not None:
+        with contextlib.suppress(OSError, pa.ArrowException):
+            writer.close()
+
+
+def _database_path(con: duckdb.DuckDBPyConnection) -> str:
+    row = con.execute(
+        "select path from duckdb_databases() where database_name = current_database()"
+    ).fetchone()
+    return row[0] if row and row[0] else "the warehouse"
 
 
 def _log(
@@ -202,20 +257,24 @@ def _log(
         "delete from audit.ingest_log where month = $m and extract = $e", {"m": month, "e": contract.name}
     )
     con.execute(
-        "insert into audit.ingest_log values ($m, $e, $f, $enc, $read, $loaded, $quarantined, $unknown, "
-        "$kv, $km, $ki, $kmiss)",
+        "insert into audit.ingest_log by name select $m as month, $e as extract, $f as source_file, "
+        "$enc as encoding, $read as rows_read, $loaded as rows_loaded, $quarantined as rows_quarantined, "
+        "$unknown as unknown_columns, $kv as keys_valid, $km as keys_mangled, $ki as keys_invalid, "
+        "$kmiss as keys_missing, $masked as values_masked",
         {
             "m": month, "e": contract.name, "f": source_file, "enc": written.encoding,
             "read": written.rows_read, "loaded": written.rows_loaded,
             "quarantined": written.rows_quarantined,
             "unknown": ", ".join(written.unknown_columns) or None,
             "kv": keys.get("valid", 0) + keys.get("org_code", 0), "km": keys.get("mangled"), "ki": keys.get("invalid"), "kmiss": keys.get("missing"),
+            "masked": written.values_masked,
         },
     )  # fmt: skip
 
 
 def reconcile(con: duckdb.DuckDBPyConnection, month: dt.date, contract: ExtractContract) -> dict[str, int]:
-    """Counts as the warehouse holds them, for the check that rows read = loaded + quarantined."""
+    """Counts as the warehouse holds them, for the check that rows read = loaded + quarantined: rows
+    read is what the reader counted in the file, so a row lost on the way makes the check fail."""
     logged = con.execute(
         "select rows_read from audit.ingest_log where month = $m and extract = $e",
         {"m": month, "e": contract.name},

@@ -35,6 +35,7 @@ class FileReport:
     rows_read: int = 0
     rows_loaded: int = 0
     rows_quarantined: int = 0
+    values_masked: int = 0  # text values in which an ID number or a phone was masked
     reasons: dict[str, int] = field(default_factory=dict)
     samples: list[dict] = field(default_factory=list)  # the first quarantined rows, personal data removed
     unknown_columns: tuple[str, ...] = ()
@@ -79,6 +80,7 @@ def fill(report: FileReport, ingested: IngestedFile) -> None:
     report.rows_read += ingested.rows_read
     report.rows_loaded += ingested.loaded.height
     report.rows_quarantined += ingested.quarantined.height
+    report.values_masked += ingested.values_masked
     for reason, n in ingested.reasons.items():
         report.reasons[reason] = report.reasons.get(reason, 0) + n
     report.unknown_columns = ingested.unknown_columns
@@ -99,6 +101,10 @@ def render(month: dt.date, reports: list[FileReport]) -> list[str]:
             f"  ok   {r.extract:16} {where}  {r.encoding}  {r.rows_read:,} read, {r.rows_loaded:,} valid, "
             f"{r.rows_quarantined:,} to quarantine"
         )
+        if r.values_masked:
+            lines.append(
+                f"       {r.values_masked:,} values held an ID number or a phone: masked before anything is kept"
+            )
         if r.unknown_columns:
             lines.append(f"       unknown columns (kept out, not fatal): {', '.join(r.unknown_columns)}")
         for reason, n in r.reasons.items():
