@@ -90,7 +90,7 @@ def warehouse_models(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     ):
         for month in months:
             context.log.info(f"dbt build {month}")
-            for unique_id, result in build_in_process(month, selection):
+            for unique_id, result in build_in_process(month, selection, warehouse.file):
                 outcomes.setdefault(unique_id, []).append((month, result))
     yield from dagster_events(context, outcomes)
     failed = [
@@ -109,9 +109,10 @@ def manifest_json() -> dict[str, Any]:
 
 
 @cache
-def parsed_manifest():
-    """dbt parses the project once per process; every month's build reuses it (the month is a var,
-    read when a model runs, not when it is parsed)."""
+def parsed_manifest(warehouse_name: str):
+    """dbt parses the project once per process and warehouse file name; every month's build reuses it
+    (the month is a var, read when a model runs, not when it is parsed). The name matters: dbt-duckdb
+    names the database after the file, and the parse writes that name into every relation."""
     from dbt.cli.main import dbtRunner
 
     result = dbtRunner().invoke(["parse", "--quiet", *PROJECT_ARGS])
@@ -124,13 +125,13 @@ def parsed_manifest():
 PROJECT_ARGS = ["--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR), "--no-use-colors"]
 
 
-def build_in_process(month: str, selection: list[str]) -> list[tuple[str, Any]]:
+def build_in_process(month: str, selection: list[str], warehouse_file: Path) -> list[tuple[str, Any]]:
     """`dbt build` of one month in this process: (unique_id, result) for every node it ran."""
     from dbt.adapters.duckdb.connections import DuckDBConnectionManager
     from dbt.cli.main import dbtRunner
 
     try:
-        result = dbtRunner(manifest=parsed_manifest()).invoke(
+        result = dbtRunner(manifest=parsed_manifest(warehouse_file.name)).invoke(
             [*dbt_build_args(month), *selection, *PROJECT_ARGS]
         )
     finally:
