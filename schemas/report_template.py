@@ -21,6 +21,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from schemas.rubric import Rubric
+
 PROFILES_DIR = Path(__file__).with_name("profiles")
 CODE = r"^[a-z][a-z0-9_]*$"
 # What a text of the template may name: {year} 2021, {month} 6, {period} 2021年1—6月, {number} 6.
@@ -128,6 +130,23 @@ class ReportTemplate(_Strict):
     def issued_on(self, month: dt.date) -> dt.date:
         following = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
         return following.replace(day=self.issued_on_day)
+
+
+def check_template(template: ReportTemplate, rubric: Rubric, where: str | Path) -> None:
+    """A template names the groups and items of the rubric it reports on; anything else is refused."""
+    problems = [
+        f"ranking.groups: {g!r} is not a group of rubric {rubric.rubric}"
+        for g in template.ranking.groups
+        if g not in rubric.groups
+    ]
+    items = {i.code for c in rubric.categories for i in c.items}
+    problems += [
+        f"problems.thresholds: {code!r} is not an item of rubric {rubric.rubric}"
+        for code in template.problems.thresholds
+        if code not in items
+    ]
+    if problems:
+        raise ReportTemplateError("\n".join(f"{where}: {p}" for p in problems))
 
 
 def _where(error: dict) -> str:

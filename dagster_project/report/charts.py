@@ -37,7 +37,7 @@ CJK_FONTS = (
 )
 BLUE, GREY, RED, DARK = "#2f5f98", "#b8c2cc", "#c0504d", "#1f3f66"
 WIDTH = 6.3  # inches: the 156 mm text width of a GB/T 9704 page
-ROW = 0.24  # inches per bar row
+ROW = 0.2  # inches per bar row
 
 
 @cache
@@ -72,7 +72,7 @@ def _figure(rows: int) -> tuple[Figure, plt.Axes]:
 def trend(facts: Facts) -> Figure:
     """全市 cases applied and finished per month of the year, side by side."""
     t = facts.trend
-    fig = Figure(figsize=(WIDTH, 2.8), layout="constrained")
+    fig = Figure(figsize=(WIDTH, 2.5), layout="constrained")
     ax = fig.add_subplot()
     xs = range(t.height)
     for k, (column, label, colour) in enumerate(

@@ -34,7 +34,7 @@ FONTS = {
 }
 RED = RGBColor(0xD4, 0x00, 0x00)
 BODY = Pt(16)  # 3号
-LINE = Pt(29)  # 22 lines on the 225 mm text area
+LINE = Pt(28.9)  # 22 lines on the 225 mm text area (29 pt would leave room for 21)
 CHAR = 16  # pt: one character of the body, the unit of indents
 TEXT_WIDTH = Mm(156)
 
@@ -195,6 +195,7 @@ def write_docx(facts: Facts, notice: Notice) -> bytes:
         p.paragraph_format.left_indent = Pt(CHAR * (5 + width(number)))
         p.paragraph_format.first_line_indent = Pt(-CHAR * width(lead))
         font(p.add_run(lead + title), "fang", BODY)
+        p.paragraph_format.keep_with_next = n < len(notice.annexes)  # the list stays on one page
 
     # signature centred over the date; the date four characters in from the right
     date = chinese_date(notice.issued_on)
@@ -204,6 +205,7 @@ def write_docx(facts: Facts, notice: Notice) -> bytes:
     signature.paragraph_format.right_indent = Pt(
         CHAR * max(0.0, 4 + (width(date) - width(notice.signature)) / 2)
     )
+    signature.paragraph_format.keep_with_next = True
     issued = paragraph(doc, date, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=0)
     issued.paragraph_format.right_indent = Pt(CHAR * 4)
     for note in notice.notes:

@@ -20,8 +20,8 @@ CSS = f"""
 body {{ font-family: {FANG}; font-size: 16pt; line-height: 28pt; color: #000; max-width: 156mm;
         margin: 2em auto; background: #fff; }}
 .masthead {{ font-family: {SONG}; color: #d40000; text-align: center; font-size: 26pt; line-height: 1.3;
-             letter-spacing: .05em; margin: 0 0 .6em; }}
-.number {{ text-align: center; margin: 0; }}
+             text-indent: 0; white-space: nowrap; margin: 0 0 .6em; }}
+.number {{ text-align: center; text-indent: 0; margin: 0; }}
 hr.red {{ border: 0; border-top: 2px solid #d40000; margin: 4mm 0 10mm; }}
 h1 {{ font-family: {SONG}; font-size: 22pt; line-height: 1.45; text-align: center; font-weight: normal;
       margin: 0 0 28pt; }}

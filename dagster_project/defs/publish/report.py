@@ -18,7 +18,7 @@ from dagster_project.report.compose import compose
 from dagster_project.report.docx import write_docx
 from dagster_project.report.facts import gather
 from dagster_project.report.render import render_html, render_markdown
-from schemas.report_template import ReportTemplate, ReportTemplateError, load_report_template, template_path
+from schemas.report_template import ReportTemplate, check_template, load_report_template, template_path
 from schemas.rubric import Rubric
 
 # The city whose office issues the report: its words live in schemas/profiles/<city>/report.yaml.
@@ -26,22 +26,8 @@ PROFILE = "dazhou"
 
 
 def configured_template(rubric: Rubric) -> ReportTemplate:
-    """The template, checked against the rubric it reports on: it names the rubric's groups and items."""
     template = load_report_template(PROFILE)
-    where = template_path(PROFILE)
-    problems = [
-        f"ranking.groups: {g!r} is not a group of rubric {rubric.rubric}"
-        for g in template.ranking.groups
-        if g not in rubric.groups
-    ]
-    items = {i.code for c in rubric.categories for i in c.items}
-    problems += [
-        f"problems.thresholds: {code!r} is not an item of rubric {rubric.rubric}"
-        for code in template.problems.thresholds
-        if code not in items
-    ]
-    if problems:
-        raise ReportTemplateError("\n".join(f"{where}: {p}" for p in problems))
+    check_template(template, rubric, template_path(PROFILE))
     return template
 
 
