@@ -52,7 +52,10 @@ def test_folded_yaml_lines_do_not_put_spaces_between_chinese_characters():
     ("change", "says"),
     [
         (lambda d: d.update(requirments=d.pop("requirements")), "city/report.yaml: requirments"),
-        (lambda d: d.update(title="关于{monthh}月的通报"), "city/report.yaml: title: unknown placeholder {monthh}"),
+        (
+            lambda d: d.update(title="关于{monthh}月的通报"),
+            "city/report.yaml: title: unknown placeholder {monthh}",
+        ),
         (lambda d: d["problems"].update(topics=0), "city/report.yaml: problems.topics"),
         (lambda d: d["overview"][1]["figures"][0].update(take="sum"), "overview[1].figures[0].take"),
         (lambda d: d.pop("printed_by"), "city/report.yaml: printed_by"),
