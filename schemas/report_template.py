@@ -39,8 +39,9 @@ class _Strict(BaseModel):
 
 
 def _placeholders_known(text: str) -> str:
-    # YAML folds a long line with a space, which Chinese text does not have between characters.
-    text = re.sub(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])", "", text)
+    # YAML folds a long line with a space, which Chinese text does not have between characters
+    # (an explicit line break, "\n" in a quoted string, stays: it is where a title turns its line).
+    text = re.sub(r"(?<=[^\x00-\x7f]) +(?=[^\x00-\x7f])", "", text)
     names = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
     if unknown := names - PLACEHOLDERS:
         raise ValueError(

@@ -75,17 +75,28 @@ def paragraph(
     return p
 
 
+# The order WordprocessingML requires of a paragraph's properties after its borders.
+AFTER_BORDERS = ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct")
+AFTER_BORDERS += ("w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd")
+AFTER_BORDERS += ("w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing", "w:jc", "w:rPr")
+
+
 def border(p: DocxParagraph, side: str, eighths: int, colour: str = "000000") -> None:
     """A rule above or below a paragraph, `eighths` of a point thick."""
     pPr = p._p.get_or_add_pPr()
     borders = pPr.find(qn("w:pBdr"))
     if borders is None:
-        borders = OxmlElement("w:pBdr")
-        pPr.append(borders)
+        borders = pPr.insert_element_before(OxmlElement("w:pBdr"), *AFTER_BORDERS)
     edge = OxmlElement(f"w:{side}")
     for key, value in (("val", "single"), ("sz", str(eighths)), ("space", "1"), ("color", colour)):
         edge.set(qn(f"w:{key}"), value)
-    borders.append(edge)
+    order = ("top", "left", "bottom", "right")
+    later = [qn(f"w:{s}") for s in order[order.index(side) + 1 :]]
+    following = next((e for e in borders if e.tag in later), None)
+    if following is None:
+        borders.append(edge)
+    else:
+        following.addprevious(edge)
 
 
 def page_number(footer, align) -> None:

@@ -53,11 +53,13 @@ def annex_line(n: int, title: str, count: int) -> str:
 
 
 def render_html(facts: Facts, notice: Notice) -> str:
+    title_lines = escape(notice.title).replace("\n", "<br>")  # turned where the template turns it
+    one_line = escape(notice.title.replace("\n", ""))
     out = [
         f'<header><p class="masthead" style="font-size:{masthead_size(notice.masthead)}pt">'
         f"{escape(notice.masthead)}</p>",
         f'<p class="number">{escape(notice.number)}</p><hr class="red"></header>',
-        f"<h1>{escape(notice.title)}</h1>",
+        f"<h1>{title_lines}</h1>",
     ]
     if notice.addressees:
         out.append(f'<p class="addressees">{escape(notice.addressees)}</p>')
@@ -88,13 +90,14 @@ def render_html(facts: Facts, notice: Notice) -> str:
         f"<span>{chinese_date(notice.issued_on)}印发</span></p></footer>"
     )
     return (
-        f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{escape(notice.title)}</title>'
+        f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{one_line}</title>'
         f"<style>{CSS}</style></head><body>{''.join(out)}</body></html>\n"
     )
 
 
 def render_markdown(notice: Notice) -> str:
-    out = [f"**{notice.masthead}**", "", notice.number, "", "---", "", f"# {notice.title}", ""]
+    title = notice.title.replace("\n", "")
+    out = [f"**{notice.masthead}**", "", notice.number, "", "---", "", f"# {title}", ""]
     if notice.addressees:
         out += [notice.addressees, ""]
     out += [notice.opening, ""]

@@ -86,7 +86,9 @@ def test_the_docx_has_the_masthead_issue_number_and_title_of_a_formal_notice(doc
     assert text[1] == "第6期"
     number = next(p for p in document.paragraphs if p.text == "第6期")
     assert 'w:color="D40000"' in number._p.xml  # the red rule under the 版头
-    assert text[2] == "关于2021年1—6月全市一体化政务服务平台运行情况的通报"
+    assert (
+        text[2] == "关于2021年1—6月全市一体化\n政务服务平台运行情况的通报"
+    )  # turned where the template says
     assert text[3] == TEMPLATE.addressees
     section = document.sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)

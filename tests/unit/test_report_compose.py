@@ -190,7 +190,7 @@ def test_the_masthead_fits_one_line_of_the_text_width():
 def test_the_notice_carries_the_template_words_with_the_period_filled_in():
     notice = compose(facts())
     assert notice.number == "第6期"
-    assert notice.title == "关于2021年1—6月全市一体化政务服务平台运行情况的通报"
+    assert notice.title == "关于2021年1—6月全市一体化\n政务服务平台运行情况的通报"
     assert [s.heading for s in notice.sections] == [
         "一、总体情况",
         "二、得分情况",

@@ -43,9 +43,11 @@ def test_the_shipped_template_fits_the_shipped_rubric():
 
 def test_folded_yaml_lines_do_not_put_spaces_between_chinese_characters():
     data = shipped_data()
-    data["requirements"][0]["text"] = "各地各部门要\n  提高认识， 抓好整改。 Keep ASCII words apart"
-    text = parse(data).requirements[0].text
-    assert text == "各地各部门要提高认识，抓好整改。 Keep ASCII words apart"
+    data["requirements"][0]["text"] = "各地各部门要 提高认识，  抓好整改。 Keep ASCII words apart"
+    data["title"] = "关于{period}全市一体化政务服务平台\n运行情况的通报"
+    template = parse(data)
+    assert template.requirements[0].text == "各地各部门要提高认识，抓好整改。 Keep ASCII words apart"
+    assert template.title == "关于{period}全市一体化政务服务平台\n运行情况的通报"
 
 
 @pytest.mark.parametrize(
