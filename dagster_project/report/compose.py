@@ -57,8 +57,9 @@ def chinese_date(day: dt.date) -> str:
 
 
 def width(text: str) -> float:
-    """In full-width characters: digits and Latin letters are half as wide as Chinese ones."""
-    return sum(0.5 if ord(c) < 0x2E80 else 1 for c in text)
+    """In full-width characters: digits and Latin letters are half as wide as Chinese ones (and as
+    “”—, which Chinese fonts draw full width)."""
+    return sum(0.5 if ord(c) < 0x2000 else 1 for c in text)
 
 
 def masthead_size(text: str, line_pt: float = 442) -> float:

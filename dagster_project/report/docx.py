@@ -1,10 +1,12 @@
 """The 通报 as a .docx in the layout of GB/T 9704-2012: A4, a 156 × 225 mm text area, 3号仿宋 body on
-a fixed 29 pt line, 黑体 first-level and 楷体 second-level headings, a red 版头 over a red rule, the
+a fixed 28.9 pt line (22 lines a page), 黑体 first-level and 楷体 second-level headings, a red 版头 over a red rule, the
 附件说明 with a hanging indent, the signature and 成文日期 on the right, the 版记 between rules,
 and 4号 page numbers in the form "— 1 —", on the right of odd pages and the left of even ones.
 
-Fonts are named by their role; a machine without the office's fonts substitutes by the family and
-character set declared in the font table (a Chinese serif for 仿宋 and 楷体, a sans for 黑体).
+Fonts are named by their role with the names Chinese Windows and WPS ship (仿宋, 黑体, 楷体, 宋体;
+方正小标宋简体 where the office has it). The font table gives each its family, character set and a
+stand-in for readers that substitute by them; LibreOffice substitutes by its own rules (here: Noto
+Sans CJK for all), which keeps the layout but not the faces.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ import io
 from docx import Document
 from docx.enum.section import WD_SECTION
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph as DocxParagraph
+from lxml import etree
 
 from dagster_project.report import charts
 from dagster_project.report.compose import Chart, Notice, chinese_date, masthead_size, width
@@ -32,6 +36,8 @@ FONTS = {
     "kai": ("楷体", "roman"),  # （一）
     "number": ("宋体", "roman"),  # page numbers
 }
+# what a reader without the role's font may use instead, by family
+STAND_INS = {"roman": "Noto Serif CJK SC", "swiss": "Noto Sans CJK SC"}
 RED = RGBColor(0xD4, 0x00, 0x00)
 BODY = Pt(16)  # 3号
 LINE = Pt(28.9)  # 22 lines on the 225 mm text area (29 pt would leave room for 21)
@@ -128,6 +134,23 @@ def declare_language(doc) -> None:
     lang.set(qn("w:eastAsia"), "zh-CN")
 
 
+def declare_fonts(doc) -> None:
+    """Each role's font in the font table: family, the GB2312 character set and a stand-in."""
+    part = next(r.target_part for r in doc.part.rels.values() if r.reltype == RT.FONT_TABLE)
+    table = etree.fromstring(part.blob)
+    for name, family in FONTS.values():
+        entry = etree.SubElement(table, qn("w:font"))
+        entry.set(qn("w:name"), name)
+        for tag, value in (
+            ("altName", STAND_INS[family]),
+            ("charset", "86"),
+            ("family", family),
+            ("pitch", "variable"),
+        ):
+            etree.SubElement(entry, qn(f"w:{tag}")).set(qn("w:val"), value)
+    part._blob = etree.tostring(table, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
 def setup(doc, notice: Notice, month: dt.date) -> None:
     section = doc.sections[0]
     section.start_type = WD_SECTION.NEW_PAGE
@@ -147,7 +170,7 @@ def setup(doc, notice: Notice, month: dt.date) -> None:
     declare_fonts(doc)
     props = doc.core_properties
     props.title, props.author, props.last_modified_by = notice.title, notice.issuer, notice.issuer
-    stamp = dt.datetime.combine(month, dt.time())  # the same month gives the same bytes
+    stamp = dt.datetime.combine(month, dt.time())  # dated by the month it reports, not the run
     props.created = props.modified = stamp
     props.revision = 1
 
@@ -244,27 +267,3 @@ def write_docx(facts: Facts, notice: Notice) -> bytes:
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
-
-
-def declare_fonts(doc) -> None:
-    """Each role's font in the font table, with its family, the GB2312 character set and a stand-in
-    (`altName`) that a machine without the office's fonts uses instead of any sans face."""
-    from docx.opc.constants import RELATIONSHIP_TYPE as RT
-    from lxml import etree
-
-    part = next(r.target_part for r in doc.part.rels.values() if r.reltype == RT.FONT_TABLE)
-    table = etree.fromstring(part.blob)
-    for name, family in FONTS.values():
-        entry = etree.SubElement(table, qn("w:font"))
-        entry.set(qn("w:name"), name)
-        for tag, value in (
-            ("altName", STAND_INS[family]),
-            ("charset", "86"),
-            ("family", family),
-            ("pitch", "variable"),
-        ):
-            etree.SubElement(entry, qn(f"w:{tag}")).set(qn("w:val"), value)
-    part._blob = etree.tostring(table, xml_declaration=True, encoding="UTF-8", standalone=True)
-
-
-STAND_INS = {"roman": "Noto Serif CJK SC", "swiss": "Noto Sans CJK SC"}
