@@ -94,6 +94,8 @@ class Problems(_Strict):
     min_points_lost: float = Field(ge=0)  # a shortfall costing less is not named
     # The value the body cites where it is not the rubric's full-marks value (item code -> value).
     thresholds: dict[str, float] = {}
+    # The unit a counted item's values are named in (item code -> 次, 个, 件).
+    units: dict[str, str] = {}
     # Extracts whose absence the report names first (未报送).
     missing_extracts: tuple[str, ...] = ("cases", "matters")
 
@@ -142,8 +144,9 @@ def check_template(template: ReportTemplate, rubric: Rubric, where: str | Path) 
     ]
     items = {i.code for c in rubric.categories for i in c.items}
     problems += [
-        f"problems.thresholds: {code!r} is not an item of rubric {rubric.rubric}"
-        for code in template.problems.thresholds
+        f"problems.{entry}: {code!r} is not an item of rubric {rubric.rubric}"
+        for entry in ("thresholds", "units")
+        for code in getattr(template.problems, entry)
         if code not in items
     ]
     if problems:

@@ -156,15 +156,20 @@ def shortfall_text(facts: Facts, shortfall, named: bool = True) -> str:
     if shortfall.cited is None:
         return f"{label}失分较多的有{names}{more}。"
     word = "高于" if shortfall.better == "lower" else "未达到"
-    return f"{label}{word}{shown(shortfall.cited)}的有{names}{more}。"
+    target = shown(shortfall.cited)
+    if target.endswith("%"):  # a target is cited as written: 85%, 50.71%
+        target = target.removesuffix("%").rstrip("0").rstrip(".") + "%"
+    return f"{label}{word}{target}的有{names}{more}。"
 
 
 def value_shown(facts: Facts, code: str):
+    """A rate as a percentage; a count with the unit the template gives its item (8次)."""
     item = facts.rubric.item(code)
-    if item.ratio:
-        return pct
     source = item.input or item.scoring.total_input or item.scoring.classes[0].input
-    return pct if facts.rubric.inputs[source].unit == "rate" else num
+    if item.ratio or facts.rubric.inputs[source].unit == "rate":
+        return pct
+    unit = facts.template.problems.units.get(code, "")
+    return lambda value: f"{num(value)}{unit}"
 
 
 def issues(facts: Facts) -> Section:

@@ -102,9 +102,9 @@ def test_the_costliest_categories_come_first_and_the_template_caps_what_is_named
     assert selected[0].shortfalls[1].item == "app_access"
     text = issues(facts(rows)).blocks[0]
     assert text.lead == "（一）分站点方面。"
-    assert text.text.startswith("1.宣传推广次数未达到8的有市p0局（0）、")
-    assert "等7个单位。2.应用接入数未达到4的有市a1局（1）。" in text.text
-    assert issues(facts(rows)).blocks[1].text == "1.本月超期率高于0.00%的有市e1局（40.00%）。"
+    assert text.text.startswith("1.宣传推广次数未达到8次的有市p0局（0次）、")
+    assert "等7个单位。2.应用接入数未达到4个的有市a1局（1个）。" in text.text
+    assert issues(facts(rows)).blocks[1].text == "1.本月超期率高于0%的有市e1局（40.00%）。"
 
 
 def test_a_threshold_the_template_cites_names_only_those_below_it():
@@ -123,7 +123,7 @@ def test_two_groups_short_of_their_own_targets_make_one_point_with_two_clauses()
         shortfall("c", "promotion", "site", 0, 3.0, 3.0, "county"),
     ]
     text = issues(facts(rows)).blocks[0].text
-    assert text == "1.宣传推广次数未达到8的有市a局（2）；未达到3的有市c局（0）。"
+    assert text == "1.宣传推广次数未达到8次的有市a局（2次）；未达到3次的有市c局（0次）。"
 
 
 def test_data_that_did_not_arrive_is_named_first_and_nothing_short_says_so():

@@ -74,10 +74,12 @@ def test_a_template_naming_a_group_or_item_the_rubric_lacks_is_refused():
     data = shipped_data()
     data["ranking"]["groups"] = ["city_a", "city_c"]
     data["problems"]["thresholds"] = {"instant_matter": 0.5}
+    data["problems"]["units"] = {"promotions": "次"}
     with pytest.raises(ReportTemplateError) as refused:
         check_template(parse(data), load_rubric("dazhou-2021"), Path("city/report.yaml"))
     assert "city/report.yaml: ranking.groups: 'city_c'" in str(refused.value)
     assert "city/report.yaml: problems.thresholds: 'instant_matter'" in str(refused.value)
+    assert "city/report.yaml: problems.units: 'promotions'" in str(refused.value)
 
 
 def test_an_unknown_city_names_the_shipped_ones():
