@@ -67,6 +67,17 @@ def masthead_size(text: str, line_pt: float = 442) -> float:
     return min(36.0, int(line_pt / max(width(text), 1) * 0.92))
 
 
+def annex_lines(annexes: list[str]) -> list[tuple[str, str, float]]:
+    """附件说明: (lead, title, where the title starts in characters). 附件：is two characters in; a
+    title that runs on aligns with the first character of the title above (GB/T 9704 7.3.4)."""
+    many = len(annexes) > 1
+    lines = []
+    for n, title in enumerate(annexes, start=1):
+        number = f"{n}．" if many else ""
+        lines.append((("附件：" if n == 1 else "") + number, title, 2 + width("附件：") + width(number)))
+    return lines
+
+
 def amount(figure: CityFigure, value: float | None) -> str:
     return pct(value) if figure.is_rate else f"{num(value)}{figure.unit}"
 

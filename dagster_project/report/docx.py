@@ -25,7 +25,7 @@ from docx.text.paragraph import Paragraph as DocxParagraph
 from lxml import etree
 
 from dagster_project.report import charts
-from dagster_project.report.compose import Chart, Notice, chinese_date, masthead_size, width
+from dagster_project.report.compose import Chart, Notice, annex_lines, chinese_date, masthead_size, width
 from dagster_project.report.facts import Facts
 
 # role -> (the font offices have, its family for substitution)
@@ -220,16 +220,12 @@ def write_docx(facts: Facts, notice: Notice) -> bytes:
 
     # 附件说明: one blank line after the body, 附件：1．… with the titles aligned under each other
     paragraph(doc)
-    many = len(notice.annexes) > 1
-    for n, title in enumerate(notice.annexes, start=1):
-        number = f"{n}．" if many else ""
-        lead = ("附件：" if n == 1 else "") + number
+    for n, (lead, title, start) in enumerate(annex_lines(notice.annexes), start=1):
         p = paragraph(doc, indent=0)
-        # a title that runs on aligns with the first character of the title above (GB/T 9704 7.3.4)
-        p.paragraph_format.left_indent = Pt(CHAR * (5 + width(number)))
+        p.paragraph_format.left_indent = Pt(CHAR * start)
         p.paragraph_format.first_line_indent = Pt(-CHAR * width(lead))
-        font(p.add_run(lead + title), "fang", BODY)
         p.paragraph_format.keep_with_next = n < len(notice.annexes)  # the list stays on one page
+        font(p.add_run(lead + title), "fang", BODY)
 
     # signature centred over the date; the date four characters in from the right
     date = chinese_date(notice.issued_on)

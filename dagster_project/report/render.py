@@ -6,7 +6,7 @@ from __future__ import annotations
 from html import escape
 
 from dagster_project.report import charts
-from dagster_project.report.compose import Chart, Notice, chinese_date, masthead_size
+from dagster_project.report.compose import Chart, Notice, annex_lines, chinese_date, masthead_size, width
 from dagster_project.report.facts import Facts
 
 # The roles of a 公文's fonts, each with the fonts that stand in where the office's are missing.
@@ -17,6 +17,8 @@ KAI = "'楷体_GB2312','KaiTi','楷体','STKaiti','Noto Serif CJK SC',serif"
 
 CSS = f"""
 @page {{ size: A4; margin: 37mm 26mm 35mm 28mm; }}
+@page :right {{ @bottom-right {{ content: "— " counter(page) " —"; font: 14pt {SONG}; }} }}
+@page :left {{ @bottom-left {{ content: "— " counter(page) " —"; font: 14pt {SONG}; }} }}
 body {{ font-family: {FANG}; font-size: 16pt; line-height: 28pt; color: #000; max-width: 156mm;
         margin: 2em auto; background: #fff; }}
 .masthead {{ font-family: {SONG}; color: #d40000; text-align: center; font-size: 26pt; line-height: 1.3;
@@ -34,22 +36,17 @@ figure {{ margin: 10pt 0; text-align: center; break-inside: avoid; page-break-in
 figure svg {{ width: 100%; height: auto; display: block; }}
 figcaption {{ font-size: 12pt; line-height: 18pt; }}
 .annexes {{ margin-top: 28pt; }}
-.annexes p {{ text-indent: 0; padding-left: 5em; }}
-.annexes p:first-child {{ padding-left: 2em; }}
+.annexes p {{ break-after: avoid; page-break-after: avoid; }}
 .signature {{ margin-top: 56pt; text-align: right; padding-right: 2em; text-indent: 0; }}
 .date {{ text-align: right; padding-right: 4em; text-indent: 0; }}
 .note {{ font-size: 12pt; line-height: 18pt; color: #444; text-indent: 0; margin-top: 14pt; }}
 .imprint {{ margin-top: 42pt; font-size: 14pt; line-height: 24pt; border-top: 1.5px solid #000;
             border-bottom: 1.5px solid #000; break-inside: avoid; page-break-inside: avoid; }}
 .imprint p {{ text-indent: 0; padding: 0 1em; }}
-.imprint .cc {{ border-bottom: 1px solid #000; }}
+.imprint .cc {{ border-bottom: 1px solid #000; padding-left: 4em; text-indent: -3em; }}
 .imprint .printed {{ display: flex; justify-content: space-between; }}
 @media print {{ body {{ margin: 0; max-width: none; }} }}
 """
-
-
-def annex_line(n: int, title: str, count: int) -> str:
-    return f"{n}．{title}" if count > 1 else title
 
 
 def render_html(facts: Facts, notice: Notice) -> str:
@@ -74,9 +71,9 @@ def render_html(facts: Facts, notice: Notice) -> str:
                 lead = f'<span class="lead">{escape(block.lead)}</span>' if block.lead else ""
                 out.append(f"<p>{lead}{escape(block.text)}</p>")
     out.append('<div class="annexes">')
-    for n, title in enumerate(notice.annexes, start=1):
-        prefix = "附件：" if n == 1 else ""
-        out.append(f"<p>{prefix}{escape(annex_line(n, title, len(notice.annexes)))}</p>")
+    for lead, title, start in annex_lines(notice.annexes):
+        hang = f"padding-left:{start:g}em;text-indent:-{width(lead):g}em"
+        out.append(f'<p style="{hang}">{escape(lead + title)}</p>')
     out.append("</div>")
     out.append(f'<p class="signature">{escape(notice.signature)}</p>')
     out.append(f'<p class="date">{chinese_date(notice.issued_on)}</p>')
