@@ -27,7 +27,6 @@ $(UV):
 
 $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 	$(UV) sync --frozen --python $(PYTHON)
-	@mkdir -p $(DAGSTER_HOME) && touch $(DAGSTER_HOME)/dagster.yaml
 	@touch $@
 
 # Dagster reads dbt's manifest when it loads the definitions; it is built here, never at import.
@@ -38,6 +37,8 @@ $(MANIFEST): $(VENV)/.synced $(DBT_SOURCES)
 	@touch $@
 
 setup: $(VENV)/.synced $(MANIFEST) ## install the locked environment into .venv and prepare dbt
+	@# The project's Dagster instance sends no usage data anywhere (an office's machine, its data).
+	@mkdir -p $(DAGSTER_HOME) && grep -qs "^telemetry:" $(DAGSTER_HOME)/dagster.yaml || printf 'telemetry:\n  enabled: false\n' >> $(DAGSTER_HOME)/dagster.yaml
 
 raw/.sample: | $(VENV)/.synced
 	$(BIN)/ywtb sample --months $(SAMPLE_MONTHS) --scale $(SAMPLE_SCALE) --out raw
@@ -59,6 +60,7 @@ bench: setup ## province-scale benchmark against bare DuckDB (BENCH_CASES=200000
 	$(BIN)/python bench/run.py
 
 dev: setup ## open the Dagster UI on the same definitions `make run` uses
+	$(BIN)/ywtb months
 	$(BIN)/dagster dev -m dagster_project.definitions
 
 WAREHOUSE ?= $(CURDIR)/warehouse/ywtb.duckdb

@@ -5,6 +5,7 @@
   ywtb score    --rubric dazhou-2021 --table annex4 --input FILE.csv [--output OUT.csv] [--with annex5=FILE.csv]
   ywtb validate --raw DIR --months 2021-06   check a delivery against the raw contracts (no warehouse)
   ywtb report   --month 2021-06 [--warehouse FILE] [--exports DIR]   the 情况通报 from the published copy
+  ywtb months   [--raw DIR] [--warehouse FILE]   the delivered months: complete? built? (registers them for the UI)
   ywtb calendar                          rebuild the working-day calendar seed from chinese-calendar
 
 `run` materializes the monthly partitions of the whole asset graph through Dagster, month after
@@ -25,6 +26,7 @@ DEFAULT_MONTHS = "2021-01..2021-10"
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ywtb", description="一网通办 scorecard pipeline")
+    parser.add_argument("--debug", action="store_true", help="show the full trace of an error")
     sub = parser.add_subparsers(dest="command", required=True)
 
     sample = sub.add_parser("sample", help="generate deterministic sample extracts")
@@ -51,7 +53,12 @@ def main(argv: list[str] | None = None) -> int:
     sample.add_argument("--certificates", type=int, help="with --cases (default: 1/10 of the cases)")
 
     run = sub.add_parser("run", help="materialize monthly partitions of the whole asset graph")
-    run.add_argument("--months", default=DEFAULT_MONTHS)
+    run.add_argument(
+        "--months",
+        help="e.g. 2021-06 or 2021-01..2021-10 (default: the months in the raw folder not yet built); "
+        "built months after the first are rebuilt too",
+    )
+    run.add_argument("--verbose", action="store_true", help="show Dagster's and dbt's logs as they come")
     _locations(run)
 
     score = sub.add_parser("score", help="re-score a printed annex table (CSV in the seeds' conventions)")
@@ -78,6 +85,13 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument("--month", required=True, help="e.g. 2021-06")
     _locations(report)
 
+    months = sub.add_parser(
+        "months",
+        help="the months in the raw folder: complete or what they lack, built or not; registers the "
+        "complete ones as partitions in the Dagster instance ($DAGSTER_HOME) for the UI",
+    )
+    _locations(months)
+
     sub.add_parser("calendar", help="rebuild dbt/seeds/ref_calendar_days.csv from chinese-calendar")
 
     args = parser.parse_args(argv)
@@ -88,16 +102,32 @@ def main(argv: list[str] | None = None) -> int:
         "report": cmd_report,
         "validate": cmd_validate,
         "calendar": cmd_calendar,
+        "months": cmd_months,
     }
     # A command sets locations in the environment for the resources it runs; called in-process
     # (tests, notebooks), it must not leave them behind for the next call.
     saved = {k: v for k, v in os.environ.items() if k.startswith("YWTB_")}
     try:
         return commands[args.command](args)
+    except USER_ERRORS() as e:
+        if args.debug:
+            raise
+        print(f"ywtb {args.command}: {e}", file=sys.stderr)
+        return 2
     finally:
         for k in [k for k in os.environ if k.startswith("YWTB_")]:
             del os.environ[k]
         os.environ.update(saved)
+
+
+def USER_ERRORS() -> tuple[type[BaseException], ...]:
+    """Mistakes and conditions a person fixes: one line each, no trace (--debug shows it)."""
+    from dagster_project.defs.publish.atomic import DiskFull
+    from dagster_project.defs.resources import WarehouseBusy
+    from dagster_project.months import MonthSpecError
+    from dagster_project.settings import SaltMissing
+
+    return (MonthSpecError, WarehouseBusy, SaltMissing, DiskFull, RunRefused)
 
 
 def _locations(p: argparse.ArgumentParser) -> None:
@@ -125,7 +155,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
         return cmd_calibrate(args)
     if args.cases:
         return cmd_province(args)
-    from dagster_project.sample.generator import parse_months
+    from dagster_project.months import parse_months
     from dagster_project.sample.writer import delivery_format, write_month
 
     for month in parse_months(args.months):
@@ -139,7 +169,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_province(args: argparse.Namespace) -> int:
-    from dagster_project.sample.generator import parse_months
+    from dagster_project.months import parse_months
     from dagster_project.sample.province import write_province_month
 
     for month in parse_months(args.months):
@@ -188,39 +218,167 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    """Each month is one run (one transaction); the writers' lock is held across all of them. What
+    Dagster and dbt say goes to the run's log file; the terminal gets a few lines a month and a
+    summary."""
+    from dagster_project.months import parse_months
+
+    months = parse_months(args.months) if args.months else None  # a wrong form fails here, at once
     _apply_locations(args)
+    from dagster_project import settings
+    from dagster_project.defs.resources import lock_holder, writer_lock
+
+    working, raw = settings.warehouse_path(), settings.raw_dir()
+    delivered = delivered_months(raw)
+    if months is None:
+        built = set(built_months(working))
+        months = [m for m in delivered if m not in built]
+        if not months:
+            print(f"nothing to run: every month in {raw} is built ({_span(delivered) or 'none delivered'})")
+            return 0
+        print(f"months in {raw} not yet built: {_span(months)}", flush=True)
+    if missing := [m for m in months if m not in delivered]:
+        raise RunRefused(
+            f"no folder {raw}/{missing[0]:%Y-%m} (delivered: {_span(delivered) or 'none'}); "
+            f"put the month's files there, or run another month"
+        )
+    settings.salt()  # a salt gone missing from a warehouse that holds keys fails now, not mid-run
+    if holder := lock_holder(working):
+        print(f"{working} is being written by another run ({holder}): waiting for it…", flush=True)
+    with writer_lock(working, timeout_s=1800.0):
+        later = [m for m in built_months(working) if m > months[0] and m not in months]
+        if later:
+            print(
+                f"rebuilding {_span(later)} too: they are built and their year-to-date figures "
+                f"include {months[0]:%Y-%m}",
+                flush=True,
+            )
+            months = sorted(months + later)
+        return _run_months(months, working, args)
+
+
+class RunRefused(ValueError):
+    """A run that cannot start as asked; the message says why and what to do."""
+
+
+def _run_months(months: list, working: Path, args: argparse.Namespace) -> int:
+    import contextlib
+
     import dagster as dg
 
     from dagster_project import settings
     from dagster_project.definitions import MONTHLY_JOB, defs
-    from dagster_project.sample.generator import parse_months
+    from dagster_project.defs.partitions import register_months
 
-    months = parse_months(args.months)
+    log_path = working.parent / "logs" / f"run-{time.strftime('%Y%m%d-%H%M%S')}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
     job = defs.resolve_job_def(MONTHLY_JOB)
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
-    print(
-        f"raw {settings.raw_dir()}  ->  warehouse {settings.warehouse_path()}  ({len(months)} months)",
-        flush=True,
-    )
-    quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-    for month in months:
-        started = time.monotonic()
-        key = f"{month:%Y-%m}"
-        print(f"{key}  running…", flush=True)
-        result = job.execute_in_process(
-            partition_key=key, instance=instance, run_config=quiet, raise_on_error=False
-        )
-        for line in _summary(result):
-            print(f"  {line}", flush=True)
-        if not result.success:
-            for failure in _failures(result):
-                print(f"  FAILED {failure}", file=sys.stderr, flush=True)
-            return 1
-        print(f"{key}  done in {time.monotonic() - started:.1f}s", flush=True)
+    register_months(instance, [f"{m:%Y-%m}" for m in months])
+    print(f"raw {settings.raw_dir()}  ->  warehouse {working}  ({len(months)} months)", flush=True)
+    print(f"log {log_path}", flush=True)
+    config = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+    done: list[str] = []
+    quarantined: dict[str, int] = {}
+    with log_path.open("a", encoding="utf-8") as log:
+        for month in months:
+            started = time.monotonic()
+            key = f"{month:%Y-%m}"
+            print(f"{key}  running…", flush=True)
+            output = _Tee(log, sys.stdout) if args.verbose else log
+            with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
+                result = job.execute_in_process(
+                    partition_key=key, instance=instance, run_config=config, raise_on_error=False
+                )
+            for line in _summary(result, quarantined):
+                print(f"  {line}", flush=True)
+            if not result.success:
+                for failure in _failures(result, args.debug):
+                    print(f"  FAILED {failure}", file=sys.stderr, flush=True)
+                print(
+                    f"{key}  not published: the warehouse, the published copy and {settings.exports_root()} "
+                    f"are as the last good run left them (details: {log_path})",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                _closing(done, quarantined, working, log_path)
+                return 1
+            done.append(key)
+            print(f"{key}  done in {time.monotonic() - started:.1f}s", flush=True)
+    _closing(done, quarantined, working, log_path)
     return 0
 
 
-def _summary(result) -> list[str]:
+class _Tee:
+    def __init__(self, *streams):
+        self.streams = streams
+
+    def write(self, text: str) -> int:
+        for stream in self.streams:
+            stream.write(text)
+        return len(text)
+
+    def flush(self) -> None:
+        for stream in self.streams:
+            stream.flush()
+
+
+def _closing(done: list[str], quarantined: dict[str, int], working: Path, log_path: Path) -> None:
+    from dagster_project import settings
+    from dagster_project.defs.file_copies import published_path
+
+    print(f"built: {_span_keys(done) or 'nothing'}")
+    if quarantined:
+        reasons = ", ".join(f"{r} {n:,}" for r, n in sorted(quarantined.items(), key=lambda kv: -kv[1]))
+        print(f"quarantined rows by reason: {reasons} (quarantine.* in the warehouse)")
+    print(f"working warehouse  {working}")
+    print(f"published copy     {published_path(working)}")
+    print(f"annexes, reports   {settings.exports_root()}/<YYYY-MM>/")
+    print(f"run log            {log_path}")
+
+
+def _span(months: list) -> str:
+    return _span_keys([f"{m:%Y-%m}" for m in months])
+
+
+def _span_keys(keys: list[str]) -> str:
+    if len(keys) > 2:
+        return f"{keys[0]}..{keys[-1]} ({len(keys)} months)"
+    return ", ".join(keys)
+
+
+def delivered_months(raw: Path) -> list:
+    """The months with a folder in the raw store."""
+    from dagster_project.months import MonthSpecError, parse_month
+
+    months = []
+    for folder in sorted(raw.glob("[0-9][0-9][0-9][0-9]-[0-9][0-9]")) if raw.is_dir() else []:
+        try:
+            months.append(parse_month(folder.name))
+        except MonthSpecError:
+            continue
+    return months
+
+
+def built_months(working: Path) -> list:
+    """The months the working warehouse holds scores for."""
+    if not working.exists():
+        return []
+    import duckdb
+
+    with duckdb.connect(working, read_only=True) as con:
+        has = con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = 'scorecard' and table_name = 'org_scores'"
+        ).fetchone()[0]
+        if not has:
+            return []
+        return [
+            r[0] for r in con.execute("select distinct month from scorecard.org_scores order by 1").fetchall()
+        ]
+
+
+def _summary(result, quarantined: dict[str, int]) -> list[str]:
     lines, others = [], {}
     for event in result.get_asset_materialization_events():
         mat = event.event_specific_data.materialization
@@ -233,6 +391,8 @@ def _summary(result) -> list[str]:
                 f"{mat.asset_key.to_user_string():22} {meta['rows_read']:>9,} read {meta['rows_loaded']:>9,} loaded "
                 f"{meta['rows_quarantined']:>6,} quarantined{extra}"
             )
+            for reason, n in (meta.get("quarantine_reasons") or {}).items():
+                quarantined[reason] = quarantined.get(reason, 0) + n
         else:
             group = mat.asset_key.path[0]
             others[group] = others.get(group, 0) + 1
@@ -241,17 +401,28 @@ def _summary(result) -> list[str]:
     checks = result.get_asset_check_evaluations()
     failed = [c for c in checks if not c.passed]
     lines.append(f"checks: {len(checks) - len(failed)} passed, {len(failed)} failed")
-    lines += [f"check {c.asset_key.to_user_string()}:{c.check_name} FAILED {c.metadata}" for c in failed]
+    lines += [f"check {c.asset_key.to_user_string()}:{c.check_name} FAILED" for c in failed]
     return lines
 
 
-def _failures(result) -> list[str]:
+def _failures(result, debug: bool = False) -> list[str]:
+    """One line per failed step: what the step said for a problem a person fixes (a Failure), the
+    error's own message otherwise; the whole trace with --debug."""
     out = []
     for event in result.all_events:
-        if event.is_step_failure:
-            err = event.step_failure_data.error
-            user = err.cause if err and err.cause else err
-            out.append(f"{event.step_key}: {user.message.strip() if user else 'unknown error'}")
+        if not event.is_step_failure:
+            continue
+        data = event.step_failure_data
+        if data.user_failure_data and data.user_failure_data.description:
+            message = data.user_failure_data.description
+        elif data.error:
+            error = data.error.cause or data.error
+            message = f"{error.cls_name}: {error.message.strip().split(': ', 1)[-1]}"
+        else:
+            message = "unknown error"
+        out.append(f"{event.step_key}: {message}")
+        if debug and data.error:
+            out.append(data.error.to_string())
     return out
 
 
@@ -295,7 +466,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     """Exit 1 when a file has a file-level problem (the delivery cannot be ingested as it is)."""
     from dagster_project import settings
     from dagster_project.defs.ingest.validate import render, validate_month
-    from dagster_project.sample.generator import parse_months
+    from dagster_project.months import parse_months
 
     raw = args.raw or settings.raw_dir()
     failed = False
@@ -312,9 +483,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     import duckdb
 
     from dagster_project import settings
+    from dagster_project.defs.file_copies import published_path
     from dagster_project.defs.partitions import partition_month
     from dagster_project.defs.publish.report import write_report
-    from dagster_project.defs.publish.warehouse_copy import published_path
 
     source = published_path(settings.warehouse_path())
     if not source.exists():
@@ -333,6 +504,35 @@ def cmd_report(args: argparse.Namespace) -> int:
             return 2
         for path in write_report(con, month, settings.exports_dir() / args.month):
             print(f"wrote {path}")
+    return 0
+
+
+def cmd_months(args: argparse.Namespace) -> int:
+    _apply_locations(args)
+    import dagster as dg
+
+    from dagster_project import settings
+    from dagster_project.defs.file_copies import published_path
+    from dagster_project.defs.ingest.deliveries import built_fingerprints, month_status
+    from dagster_project.defs.partitions import register_months
+
+    raw, working = settings.raw_dir(), settings.warehouse_path()
+    built = built_fingerprints(published_path(working))
+    complete = []
+    for month in delivered_months(raw):
+        key = f"{month:%Y-%m}"
+        fingerprint, missing = month_status(raw / key)
+        if missing:
+            state = f"lacks {', '.join(missing)}"
+        else:
+            complete.append(key)
+            state = {None: "not built", fingerprint: "built"}.get(
+                built.get(key), "built from other files: rerun"
+            )
+        print(f"{key}  {state}")
+    if os.environ.get("DAGSTER_HOME"):
+        new = register_months(dg.DagsterInstance.get(), complete)
+        print(f"registered in {os.environ['DAGSTER_HOME']}: {', '.join(new) or 'nothing new'}")
     return 0
 
 

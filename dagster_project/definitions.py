@@ -1,11 +1,6 @@
 """The Dagster definitions `make dev` shows and `ywtb run` executes: loads defs/, adds global settings."""
 
-import sys
-import warnings
-from pathlib import Path
-
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from dagster_project.defs.ingest.assets import ingest_assets
 from dagster_project.defs.ingest.sensors import monthly_sensor
@@ -16,10 +11,8 @@ from dagster_project.defs.publish.report import report
 from dagster_project.defs.publish.scorecard import annex_files, scorecard_tables
 from dagster_project.defs.publish.warehouse_copy import published_warehouse
 from dagster_project.defs.resources import RawStoreResource, WarehouseResource
-from dagster_project.defs.transform.assets import dbt_project, warehouse_models
-
-# Single-run backfills (BackfillPolicy) are a beta API in Dagster 1.13; we depend on them knowingly.
-warnings.filterwarnings("ignore", category=dg.BetaWarning)
+from dagster_project.defs.schedules import delivery_schedule
+from dagster_project.defs.transform.assets import warehouse_models
 
 MONTHLY_JOB = "monthly"
 
@@ -40,15 +33,13 @@ defs = dg.Definitions(
         published_warehouse,
     ],
     jobs=[monthly_job],
+    # One process per run: the run's transaction (the warehouse resource) spans all its steps, and a
+    # month costs no process start per step.
+    executor=dg.in_process_executor,
     sensors=[monthly_sensor(monthly_job)],
+    schedules=[delivery_schedule(monthly_job)],
     resources={
         "warehouse": WarehouseResource(),
         "raw_store": RawStoreResource(),
-        "dbt": DbtCliResource(
-            project_dir=dbt_project,
-            profiles_dir=str(dbt_project.profiles_dir),
-            # The dbt installed beside this Python, whether or not the venv is on PATH.
-            dbt_executable=str(Path(sys.executable).with_name("dbt")),
-        ),
     },
 )

@@ -6,6 +6,7 @@ YWTB_EXPORTS      where annex tables and reports are written        (default out
 YWTB_MEMORY_MB    the run's memory budget: half for the batches a file is read in, half for DuckDB
                   (its memory_limit, in the pipeline and in dbt; it spills to disk beyond)   (default 3072)
 YWTB_RUBRIC       the scoring rubric: a shipped name or a YAML file (default dazhou-2021)
+YWTB_PROFILE      the jurisdiction profile under schemas/profiles/ (default dazhou)
 YWTB_SALT         the salt for hashed personal keys; or
 YWTB_SALT_FILE    a file holding it (default: <warehouse>.salt, created once with a random salt)
 """
@@ -25,11 +26,28 @@ def warehouse_path() -> Path:
     return Path(os.environ.get("YWTB_WAREHOUSE", "warehouse/ywtb.duckdb"))
 
 
-def exports_dir() -> Path:
+def exports_root() -> Path:
+    """Where people find the annexes and reports."""
     return Path(os.environ.get("YWTB_EXPORTS", "out"))
 
 
+# While a run executes in this process, what it exports goes to the run's own folder, moved into
+# exports_root() when the run commits (defs/transaction.py).
+_run_exports: Path | None = None
+
+
+def exports_dir() -> Path:
+    """Where to write annexes and reports now: the run's folder inside a run, else exports_root()."""
+    return _run_exports or exports_root()
+
+
 DEFAULT_RUBRIC = "dazhou-2021"
+DEFAULT_PROFILE = "dazhou"
+
+
+def profile() -> str:
+    """The jurisdiction profile: schemas/profiles/<profile>/ (its publication checks, report texts)."""
+    return os.environ.get("YWTB_PROFILE", DEFAULT_PROFILE)
 
 
 def memory_budget_bytes() -> int:
@@ -50,14 +68,24 @@ def rubric() -> str:
     return os.environ.get("YWTB_RUBRIC", DEFAULT_RUBRIC)
 
 
+class SaltMissing(RuntimeError):
+    """The warehouse holds keys made with a salt that is gone: a new one would change every key."""
+
+
 def salt() -> str:
     """The salt is configuration: it never lives in code, and it stays beside the working file only.
 
-    The published copy analysts read is a different file, so the salt is not shipped with it.
+    The published copy analysts read is a different file, so the salt is not shipped with it. It is
+    made once, with the warehouse; never again silently for a warehouse that already holds keys.
     """
     if value := os.environ.get("YWTB_SALT"):
         return value
     path = Path(os.environ.get("YWTB_SALT_FILE", str(warehouse_path()) + ".salt"))
+    if not path.exists() and warehouse_path().exists():
+        raise SaltMissing(
+            f"the salt file {path} is missing but {warehouse_path()} holds keys made with it: restore "
+            "the file (or set YWTB_SALT); to start a new warehouse instead, remove the warehouse"
+        )
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -1,9 +1,11 @@
-"""Resources: the warehouse (one writer at a time) and the raw store. Paths resolve at run time."""
+"""Resources: the warehouse (one run writes it at a time, on a copy) and the raw store. Paths resolve
+at run time."""
 
 from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,12 +13,19 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+from pydantic import PrivateAttr
 
 from dagster_project import settings
+from dagster_project.defs.transaction import RunFiles, activated
 
 
 class WarehouseBusy(RuntimeError):
     pass
+
+
+# The locks this process holds, by lock file: a run holds its warehouse's lock from the first step to
+# the last, and its steps (or `ywtb run` around several runs) take it again without waiting.
+_held: dict[Path, int] = {}
 
 
 @contextmanager
@@ -27,7 +36,14 @@ def writer_lock(path: Path, timeout_s: float) -> Iterator[None]:
     an orderly queue, and the message names who to wait for.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    lock = path.with_name(path.name + ".lock")
+    lock = path.resolve().with_name(path.name + ".lock")
+    if lock in _held:
+        _held[lock] += 1
+        try:
+            yield
+        finally:
+            _held[lock] -= 1
+        return
     with lock.open("a+") as f:
         deadline = time.monotonic() + timeout_s
         while True:
@@ -36,33 +52,124 @@ def writer_lock(path: Path, timeout_s: float) -> Iterator[None]:
                 break
             except BlockingIOError:
                 if time.monotonic() > deadline:
+                    f.seek(0)
+                    holder = f.read().strip() or "another process"
                     raise WarehouseBusy(
-                        f"{path} is being written by another run (lock {lock}); waited {timeout_s:.0f}s"
+                        f"{path} is being written by another run ({holder}); waited {timeout_s:.0f}s"
                     ) from None
                 time.sleep(0.2)
+        f.truncate(0)
+        f.write(f"pid {os.getpid()}")
+        f.flush()
+        _held[lock] = 1
         try:
             yield
         finally:
+            del _held[lock]
+            f.truncate(0)
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
+def lock_holder(path: Path) -> str | None:
+    """Who holds the writers' lock of `path`, or None when it is free (for a message, not a guarantee)."""
+    lock = path.resolve().with_name(path.name + ".lock")
+    if not lock.exists() or lock in _held:
+        return None
+    with lock.open("a+") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            f.seek(0)
+            return f.read().strip() or "another process"
+        fcntl.flock(f, fcntl.LOCK_UN)
+    return None
+
+
 class WarehouseResource(dg.ConfigurableResource):
-    """The working DuckDB file. Empty path: YWTB_WAREHOUSE, else warehouse/ywtb.duckdb."""
+    """The working DuckDB file. Empty path: YWTB_WAREHOUSE, else warehouse/ywtb.duckdb.
+
+    In a run, every step reads and writes the run's copy of it (`file`); the copy replaces the working
+    file only when the whole run succeeded (defs/transaction.py)."""
 
     path: str = ""
     lock_timeout_s: float = 1800.0
+    _run: RunFiles | None = PrivateAttr(default=None)
+
+    @property
+    def working_file(self) -> Path:
+        return Path(self.path) if self.path else settings.warehouse_path()
 
     @property
     def file(self) -> Path:
-        return Path(self.path) if self.path else settings.warehouse_path()
+        return self._run.staging if self._run else self.working_file
 
     @contextmanager
     def writer(self) -> Iterator[duckdb.DuckDBPyConnection]:
         with (
-            writer_lock(self.file, self.lock_timeout_s),
+            writer_lock(self.working_file, self.lock_timeout_s),
             duckdb.connect(self.file, config={"memory_limit": settings.duckdb_memory_limit()}) as con,
         ):
             yield con
+
+    def prepare_publication(self) -> tuple[Path, str, int]:
+        if self._run is None:
+            raise RuntimeError("the published copy is made inside a run")
+        return self._run.prepare_publication()
+
+    @contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[WarehouseResource]:
+        """The run's transaction: lock, copy, and at the end commit or discard (the resource lives as
+        long as the run: the definitions execute in process). Outside a run (a sensor's tick) the
+        resource only reads."""
+        if context.run_id is None:
+            yield self
+            return
+        files = RunFiles(self.working_file, settings.exports_root())
+        with writer_lock(files.working, self.lock_timeout_s):
+            files.begin()
+            self._run = files
+            try:
+                with activated(files):
+                    yield self
+            except BaseException:
+                files.discard()
+                raise
+            finally:
+                self._run = None
+            failures = run_failures(context)
+            if failures:
+                files.discard()
+                if context.log:
+                    context.log.error(
+                        "nothing published, the last good publication stays: " + "; ".join(failures)
+                    )
+                return
+            changed = files.commit()
+            if context.log:
+                context.log.info("published: " + ", ".join(changed))
+
+
+def run_failures(context: dg.InitResourceContext) -> list[str]:
+    """What failed in the run so far: failed or skipped steps and failed blocking checks."""
+    if context.instance is None or context.run_id is None:
+        return []
+    kinds = {
+        dg.DagsterEventType.STEP_FAILURE,
+        dg.DagsterEventType.STEP_SKIPPED,
+        dg.DagsterEventType.ASSET_CHECK_EVALUATION,
+    }
+    failures = []
+    for entry in context.instance.all_logs(context.run_id, of_type=kinds):
+        event = entry.dagster_event
+        if event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
+            check = event.event_specific_data
+            if not check.passed and check.severity == dg.AssetCheckSeverity.ERROR:
+                failures.append(f"check {check.asset_key.to_user_string()}:{check.check_name} failed")
+        elif event.event_type == dg.DagsterEventType.STEP_FAILURE:
+            failures.append(f"step {event.step_key} failed")
+        else:
+            failures.append(f"step {event.step_key} skipped")
+    return failures
 
 
 class RawStoreResource(dg.ConfigurableResource):

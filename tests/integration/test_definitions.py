@@ -1,12 +1,15 @@
 """The Dagster definitions: one asset per extract, partitioned by month; the sensor finds complete months."""
 
 import shutil
+from pathlib import Path
 
 import dagster as dg
+import duckdb
 
 from dagster_project.definitions import MONTHLY_JOB, defs
-from dagster_project.defs.ingest.sensors import month_status
-from dagster_project.defs.resources import RawStoreResource
+from dagster_project.defs.ingest.deliveries import file_fingerprint, month_status
+from dagster_project.defs.ingest.readers import find_file
+from dagster_project.defs.resources import RawStoreResource, WarehouseResource
 from schemas.raw import CONTRACTS
 
 
@@ -35,15 +38,89 @@ def test_a_partial_month_names_what_it_lacks_and_a_complete_one_has_a_fingerprin
     assert missing == [c.label for c in CONTRACTS.values() if c.name != "cases"]
 
 
-def test_the_sensor_requests_each_complete_month_once_and_again_when_a_file_changes(sample_raw):
+def published_as_built_from(raw: Path, months: list[str], published: Path) -> None:
+    """A published copy whose audit says those months were built from the files now in `raw`."""
+    from dagster_project.defs.ingest.assets import DELIVERED_FILES_DDL
+
+    with duckdb.connect(published) as con:
+        con.execute("create schema audit")
+        con.execute(DELIVERED_FILES_DDL)
+        for month in months:
+            for contract in CONTRACTS.values():
+                path = find_file(raw / month, contract)
+                con.execute(
+                    "insert into audit.delivered_files values (?, ?, ?, ?, now())",
+                    [f"{month}-01", contract.name, path.name, file_fingerprint(path)],
+                )
+
+
+def tick(raw: Path, working: Path) -> list:
     sensor = next(s for s in defs.sensors if s.name == "new_month_in_raw")
-    resources = {"raw_store": RawStoreResource(root=str(sample_raw))}
-    with dg.build_sensor_context(resources=resources) as ctx:
-        first = list(sensor(ctx))
-        requested = sorted(r.partition_key for r in first if isinstance(r, dg.RunRequest))
-        assert requested == ["2021-02", "2021-04", "2021-06"]
-        again = [r for r in sensor(ctx) if isinstance(r, dg.RunRequest)]
-        assert again == []
+    resources = {
+        "raw_store": RawStoreResource(root=str(raw)),
+        "warehouse": WarehouseResource(path=str(working)),
+    }
+    with dg.build_sensor_context(resources=resources, instance=INSTANCE) as ctx:
+        result = sensor(ctx)
+    assert isinstance(result, dg.SensorResult)
+    assert not (result.run_requests and result.skip_reason)  # one answer a tick
+    return result.run_requests or [result.skip_reason]
+
+
+INSTANCE = dg.DagsterInstance.ephemeral()
+
+
+def test_the_sensor_requests_complete_months_and_skips_nothing_else_in_the_same_tick(sample_raw, tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(sample_raw, raw)
+    (raw / "2021-07").mkdir()
+    shutil.copy(next((raw / "2021-06").glob("办件*")), raw / "2021-07" / "办件数据_202107.csv")
+
+    answer = tick(raw, tmp_path / "wh" / "ywtb.duckdb")  # nothing built yet
+
+    assert sorted(r.partition_key for r in answer) == ["2021-02", "2021-04", "2021-06"]
+
+
+def test_the_sensor_registers_the_complete_months_as_partitions(sample_raw, tmp_path):
+    sensor = next(s for s in defs.sensors if s.name == "new_month_in_raw")
+    resources = {
+        "raw_store": RawStoreResource(root=str(sample_raw)),
+        "warehouse": WarehouseResource(path=str(tmp_path / "ywtb.duckdb")),
+    }
+    with dg.build_sensor_context(resources=resources, instance=dg.DagsterInstance.ephemeral()) as ctx:
+        result = sensor(ctx)
+    (request,) = result.dynamic_partitions_requests
+    assert request.partition_keys == ["2021-02", "2021-04", "2021-06"]
+
+
+def test_the_sensor_says_what_a_partial_month_lacks_when_nothing_is_due(sample_raw, tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(sample_raw, raw)
+    (raw / "2021-07").mkdir()
+    shutil.copy(next((raw / "2021-06").glob("办件*")), raw / "2021-07" / "办件数据_202107.csv")
+    working = tmp_path / "wh" / "ywtb.duckdb"
+    working.parent.mkdir()
+    published_as_built_from(raw, ["2021-02", "2021-04", "2021-06"], working.with_name("published.duckdb"))
+
+    (answer,) = tick(raw, working)
+
+    assert isinstance(answer, dg.SkipReason)
+    assert answer.skip_message.startswith("incomplete months: 2021-07 lacks 事项清单, 好差评")
+
+
+def test_the_sensor_requests_a_built_month_again_only_when_its_files_change(sample_raw, tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(sample_raw, raw)
+    working = tmp_path / "wh" / "ywtb.duckdb"
+    working.parent.mkdir()
+    published_as_built_from(raw, ["2021-02", "2021-04", "2021-06"], working.with_name("published.duckdb"))
+    assert [type(r) for r in tick(raw, working)] == [dg.SkipReason]  # as after `make run`
+
+    cases = next((raw / "2021-04").glob("办件*"))
+    cases.write_bytes(cases.read_bytes())  # re-delivered: same name, a new modification time
+    (request,) = tick(raw, working)
+
+    assert request.partition_key == "2021-04"
 
 
 def test_the_published_layer_follows_the_warehouse_and_the_copy_comes_last():
@@ -77,3 +154,21 @@ def test_the_published_layer_follows_the_warehouse_and_the_copy_comes_last():
         dg.AssetKey(["scorecard", "org_scores"]),
         dg.AssetKey(["completeness", "extracts_by_org"]),
     } <= copy
+
+
+def test_the_delivery_schedule_is_off_and_runs_the_month_before():
+    import datetime as dt
+
+    schedule = defs.resolve_schedule_def("previous_month_on_delivery")
+    assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED
+    assert schedule.cron_schedule == "0 6 5 * *"
+    with (
+        dg.instance_for_test() as instance,
+        dg.build_schedule_context(
+            scheduled_execution_time=dt.datetime(2022, 1, 5, 6),
+            repository_def=defs.get_repository_def(),
+            instance=instance,
+        ) as ctx,
+    ):
+        assert schedule.evaluate_tick(ctx).run_requests[0].partition_key == "2021-12"
+        assert instance.get_dynamic_partitions("months") == ["2021-12"]

@@ -198,36 +198,22 @@ def test_analysts_query_the_published_copy_without_error_while_a_month_is_remate
     assert not list(tmp_path.glob(".published.duckdb.*.tmp"))
 
 
-def test_two_runs_at_once_both_finish_one_waiting_for_the_other(built, tmp_path):
-    raw, wh = built
-    working = tmp_path / "ywtb.duckdb"
-    shutil.copy(wh, working)
-    env = {"YWTB_SALT": "warehouse-salt", "PATH": "/usr/bin:/bin", "YWTB_EXPORTS": str(tmp_path / "out")}
-    ywtb = str(Path(sys.executable).with_name("ywtb"))
-    args = [ywtb, "run", "--months", "2021-06", "--raw", str(raw), "--warehouse", str(working)]
-    runs = [
-        subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        for _ in range(2)
-    ]
-    for run in runs:
-        _, stderr = run.communicate()
-        assert run.returncode == 0, stderr[-2000:]
-    assert mart_checksums(working) == mart_checksums(wh)
-
-
 def test_a_backfill_of_the_range_in_one_run_builds_the_same_marts_as_month_by_month(
     built, tmp_path, monkeypatch
 ):
     import dagster as dg
 
     from dagster_project.definitions import MONTHLY_JOB, defs
+    from dagster_project.defs.partitions import register_months
 
     raw, wh = built
     working = tmp_path / "ywtb.duckdb"
     monkeypatch.setenv("YWTB_RAW_DIR", str(raw))
     monkeypatch.setenv("YWTB_WAREHOUSE", str(working))
+    instance = dg.DagsterInstance.ephemeral()
+    register_months(instance, MONTHS)
     result = defs.resolve_job_def(MONTHLY_JOB).execute_in_process(
-        instance=dg.DagsterInstance.ephemeral(),
+        instance=instance,
         tags={
             "dagster/asset_partition_range_start": MONTHS[0],
             "dagster/asset_partition_range_end": MONTHS[-1],

@@ -9,8 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dagster_project.defs.publish import warehouse_copy
-from dagster_project.defs.publish.warehouse_copy import CHUNK, SPARE_NAME, publish_copy, update_spare
+from dagster_project.defs import file_copies
+from dagster_project.defs.file_copies import CHUNK, SPARE_NAME, publish_copy, update_spare
 
 
 def test_the_spare_is_rewritten_only_where_it_differs(tmp_path):
@@ -52,7 +52,7 @@ def test_a_spare_a_reader_has_open_is_left_as_it_is(tmp_path):
 @pytest.fixture
 def no_clones(monkeypatch):
     """As on ext4, whatever file system the tests run on."""
-    monkeypatch.setattr(warehouse_copy, "clone", lambda source, target: False)
+    monkeypatch.setattr(file_copies, "clone", lambda source, target: False)
 
 
 def add_month(working: Path, month: int) -> None:

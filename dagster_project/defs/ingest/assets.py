@@ -7,12 +7,15 @@ import duckdb
 
 from dagster_project import settings
 from dagster_project.defs.ingest.boundary import ingest
+from dagster_project.defs.ingest.deliveries import file_fingerprint
+from dagster_project.defs.ingest.delivery_checks import delivery_problems
 from dagster_project.defs.ingest.readers import FileProblem, find_file
 from dagster_project.defs.ingest.store import reconcile, replace_month
 from dagster_project.defs.partitions import monthly, partition_month
 from dagster_project.defs.resources import RawStoreResource, WarehouseResource
-from dagster_project.months import last_day
+from dagster_project.months import add_months, last_day
 from dagster_project.reference import CalendarNotCovered, check_calendar_covers, organisations
+from schemas.publication import load_publication_checks
 from schemas.raw import CONTRACTS, ExtractContract, ValidationContext
 
 RECONCILE_CHECK = "rows_reconcile"
@@ -50,10 +53,65 @@ def ingest_month(
         batches = ingest(path, contract, ctx, settings.salt(), settings.memory_budget_bytes())
         with warehouse.writer() as con:
             written = replace_month(con, month, contract, batches, source_file)
+            record_delivery(con, month, contract, path, source_file)
             counts = reconcile(con, month, contract)
+            before = rows_read_in(con, add_months(month, -1), contract)
     except (FileProblem, CalendarNotCovered) as e:
         raise dg.Failure(description=f"{contract.name} {month:%Y-%m}: {e}") from e
+    checks = load_publication_checks(settings.profile(), frozenset(CONTRACTS))
+    problems = delivery_problems(
+        source_file,
+        counts["rows_read"],
+        counts["rows_quarantined"],
+        written.reasons,
+        before,
+        f"{add_months(month, -1):%Y-%m}",
+        checks.limits(contract.name),
+        checks.source,
+    )
+    if problems:
+        # The run fails, so the month is not published (see defs/transaction.py).
+        raise dg.Failure(description="; ".join(problems))
     return written, source_file, counts
+
+
+DELIVERED_FILES_DDL = """
+create table if not exists audit.delivered_files (
+    month date not null,
+    extract varchar not null,
+    source_file varchar not null,
+    fingerprint varchar not null,
+    ingested_at timestamp not null,
+    primary key (month, extract)
+)"""
+
+
+def record_delivery(
+    con: duckdb.DuckDBPyConnection, month: dt.date, contract: ExtractContract, path, source_file: str
+) -> None:
+    """Which file each extract of the month was built from, so that the sensor can tell a re-delivered
+    month from one already built (it reads this table in the published copy)."""
+    con.execute(DELIVERED_FILES_DDL)
+    con.execute(
+        "comment on table audit.delivered_files is '每月各数据项所用的来源文件及其指纹（名称、大小、修改时间）'"
+    )
+    con.execute(
+        "delete from audit.delivered_files where month = $m and extract = $e",
+        {"m": month, "e": contract.name},
+    )
+    con.execute(
+        "insert into audit.delivered_files values ($m, $e, $f, $fp, current_localtimestamp())",
+        {"m": month, "e": contract.name, "f": source_file, "fp": file_fingerprint(path)},
+    )
+
+
+def rows_read_in(con: duckdb.DuckDBPyConnection, month: dt.date, contract: ExtractContract) -> int | None:
+    """The rows read from the extract of `month`, if that month was delivered."""
+    row = con.execute(
+        "select rows_read from audit.ingest_log where month = $m and extract = $e",
+        {"m": month, "e": contract.name},
+    ).fetchone()
+    return row[0] if row else None
 
 
 def ingest_asset(contract: ExtractContract) -> dg.AssetsDefinition:

@@ -1,52 +1,58 @@
-"""Start a run when a complete new month appears in raw/, or when a delivered file changes."""
+"""Start a run when a complete month appears in raw/ or a built month's files change."""
 
-import hashlib
-import json
 from pathlib import Path
 
 import dagster as dg
 
-from dagster_project.defs.ingest.readers import FileProblem, find_file
-from dagster_project.defs.partitions import monthly
-from dagster_project.defs.resources import RawStoreResource
-from schemas.raw import CONTRACTS
+from dagster_project.defs.file_copies import published_path
+from dagster_project.defs.ingest.deliveries import built_fingerprints, month_status
+from dagster_project.defs.partitions import MONTHS, monthly
+from dagster_project.defs.resources import RawStoreResource, WarehouseResource
 
 
-def month_status(folder: Path) -> tuple[str | None, list[str]]:
-    """(fingerprint of the delivered files, extracts still missing). Pure over the file system."""
-    files, missing = [], []
-    for contract in CONTRACTS.values():
-        try:
-            path = find_file(folder, contract)
-        except FileProblem:
-            missing.append(contract.label)
+def months_to_run(raw: Path, published: Path) -> tuple[list[str], list[str], list[str]]:
+    """(complete months, those whose files differ from what the published copy was built from,
+    'YYYY-MM lacks …' for each incomplete month). Pure over the file system."""
+    built = built_fingerprints(published)
+    complete, due, partial = [], [], []
+    for folder in sorted(p for p in raw.glob("[0-9][0-9][0-9][0-9]-[0-9][0-9]") if p.is_dir()):
+        fingerprint, missing = month_status(folder)
+        if missing:
+            partial.append(f"{folder.name} lacks {', '.join(missing)}")
             continue
-        stat = path.stat()
-        files.append(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}")
-    if missing:
-        return None, missing
-    return hashlib.sha256("\n".join(files).encode()).hexdigest()[:16], []
+        complete.append(folder.name)
+        if built.get(folder.name) != fingerprint:
+            due.append(folder.name)
+    return complete, due, partial
 
 
 def monthly_sensor(job) -> dg.SensorDefinition:
     @dg.sensor(job=job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.STOPPED)
-    def new_month_in_raw(context: dg.SensorEvaluationContext, raw_store: RawStoreResource):
-        seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
-        keys = set(monthly.get_partition_keys())
-        partial = []
-        for folder in sorted(
-            p for p in raw_store.folder.glob("[0-9][0-9][0-9][0-9]-[0-9][0-9]") if p.is_dir()
-        ):
-            if folder.name not in keys:
-                continue
-            fingerprint, missing = month_status(folder)
-            if missing:
-                partial.append(f"{folder.name} lacks {', '.join(missing)}")
-            elif seen.get(folder.name) != fingerprint:
-                seen[folder.name] = fingerprint
-                yield dg.RunRequest(run_key=f"{folder.name}:{fingerprint}", partition_key=folder.name)
-        context.update_cursor(json.dumps(seen, sort_keys=True))
+    def new_month_in_raw(
+        context: dg.SensorEvaluationContext, raw_store: RawStoreResource, warehouse: WarehouseResource
+    ) -> dg.SensorResult:
+        """Requests a run for each complete month whose files differ from what the published copy was
+        built from, and registers complete months as partitions; says what each incomplete month
+        lacks. Off by default: switch it on in the UI."""
+        complete, due, partial = months_to_run(raw_store.folder, published_path(warehouse.working_file))
         if partial:
-            yield dg.SkipReason("incomplete months: " + "; ".join(partial))
+            context.log.info("incomplete months: " + "; ".join(partial))
+        new = sorted(set(complete) - set(context.instance.get_dynamic_partitions(MONTHS)))
+        register = [monthly.build_add_request(new)] if new else []
+        if due:
+            # The run key names the files: the same delivery is never requested twice.
+            requests = [
+                dg.RunRequest(
+                    run_key=f"{month}:{month_status(raw_store.folder / month)[0]}", partition_key=month
+                )
+                for month in due
+            ]
+            return dg.SensorResult(run_requests=requests, dynamic_partitions_requests=register)
+        reason = (
+            ("incomplete months: " + "; ".join(partial))
+            if partial
+            else "every complete month in raw/ is built"
+        )
+        return dg.SensorResult(skip_reason=reason, dynamic_partitions_requests=register)
 
     return new_month_in_raw

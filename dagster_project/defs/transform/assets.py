@@ -1,11 +1,16 @@
 """dbt models as monthly-partitioned Dagster assets; dbt tests become asset checks.
 
-The manifest is prepared by `make setup` (dbt parse), never at import. Keys are derived, not listed:
+dbt runs in this process (dbtRunner), parsed once and reused for every month: a dbt process per month
+would pay dbt's start, imports and parse each time. The manifest Dagster reads to define the assets is
+prepared by `make setup` (dbt parse), never at import. Keys are derived, not listed:
 a source is the ingestion asset it reads (raw/<extract>), a model or seed is [schema, name].
 """
 
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +18,10 @@ import dagster as dg
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
-    DbtCliResource,
     DbtProject,
     dbt_assets,
 )
+from dagster_dbt.asset_utils import get_asset_check_key_for_test
 
 from dagster_project import settings
 from dagster_project.defs.partitions import monthly
@@ -36,10 +41,33 @@ class Translator(DagsterDbtTranslator):
         return dbt_resource_props["schema"]
 
 
+TRANSLATOR = Translator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+
 def dbt_build_args(month: str) -> list[str]:
     """The one place the partition is handed to dbt. Unit tests check formulas, not data: `make test`
     runs them, a monthly run does not."""
     return ["build", "--vars", json.dumps({"month": month}), "--exclude", "test_type:unit"]
+
+
+@contextmanager
+def dbt_environment(warehouse_file: Path) -> Iterator[None]:
+    """What profiles.yml reads, for the dbt processes started inside; restored after, so that the
+    locations the pipeline was given stay as they were."""
+    values = {
+        "YWTB_DBT_WAREHOUSE": str(warehouse_file.resolve()),
+        "YWTB_DUCKDB_MEMORY": settings.duckdb_memory_limit(),
+    }
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 @dbt_assets(
@@ -48,16 +76,121 @@ def dbt_build_args(month: str) -> list[str]:
     # A backfill of many months is one run: dbt builds them one after the other, in order, because a
     # month's year to date reads the months before it.
     backfill_policy=dg.BackfillPolicy.single_run(),
-    dagster_dbt_translator=Translator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
+    dagster_dbt_translator=TRANSLATOR,
 )
-def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
-    # dbt opens the file itself: hold the writers' lock for the whole invocation.
-    os.environ["YWTB_WAREHOUSE"] = str(warehouse.file.resolve())
-    os.environ["YWTB_DUCKDB_MEMORY"] = settings.duckdb_memory_limit()
-    *earlier, last = sorted(context.partition_keys)
-    with writer_lock(warehouse.file, warehouse.lock_timeout_s):
-        for month in earlier:
+def warehouse_models(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    # dbt opens the file itself (the run's copy, see profiles.yml): hold the writers' lock for the
+    # whole invocation.
+    months = sorted(context.partition_keys)
+    selection = dbt_selection(context)
+    outcomes: dict[str, list[tuple[str, Any]]] = {}
+    with (
+        writer_lock(warehouse.working_file, warehouse.lock_timeout_s),
+        dbt_environment(warehouse.file),
+    ):
+        for month in months:
             context.log.info(f"dbt build {month}")
-            dbt.cli(dbt_build_args(month), context=context).wait()  # raises if a model or test fails
-        # One set of events per run: the last month's materializations and checks stand for the range.
-        yield from dbt.cli(dbt_build_args(last), context=context).stream()
+            for unique_id, result in build_in_process(month, selection):
+                outcomes.setdefault(unique_id, []).append((month, result))
+    yield from dagster_events(context, outcomes)
+    failed = [
+        f"{unique_id.split('.')[-1]} ({month}): {result.message or result.status}"
+        for unique_id, results in outcomes.items()
+        for month, result in results
+        if str(result.status) in ("error", "fail")
+    ]
+    if failed:
+        raise dg.Failure(description="dbt: " + "; ".join(failed[:5]) + (" …" if len(failed) > 5 else ""))
+
+
+@cache
+def manifest_json() -> dict[str, Any]:
+    return json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
+
+
+@cache
+def parsed_manifest():
+    """dbt parses the project once per process; every month's build reuses it (the month is a var,
+    read when a model runs, not when it is parsed)."""
+    from dbt.cli.main import dbtRunner
+
+    result = dbtRunner().invoke(["parse", "--quiet", *PROJECT_ARGS])
+    if not result.success:
+        raise RuntimeError(f"dbt parse failed: {result.exception}")
+    return result.result
+
+
+# The run's log is a file: no colour codes in it.
+PROJECT_ARGS = ["--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR), "--no-use-colors"]
+
+
+def build_in_process(month: str, selection: list[str]) -> list[tuple[str, Any]]:
+    """`dbt build` of one month in this process: (unique_id, result) for every node it ran."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    from dbt.cli.main import dbtRunner
+
+    try:
+        result = dbtRunner(manifest=parsed_manifest()).invoke(
+            [*dbt_build_args(month), *selection, *PROJECT_ARGS]
+        )
+    finally:
+        # dbt-duckdb keeps its database open between invocations: close it, so that this process's
+        # own connections (and the run's commit, which renames the file) find it closed.
+        with DuckDBConnectionManager._LOCK:
+            if DuckDBConnectionManager._ENV is not None:
+                DuckDBConnectionManager._ENV.close()
+                DuckDBConnectionManager._ENV = None
+    if result.result is None:
+        raise dg.Failure(description=f"dbt build {month} did not run: {result.exception}")
+    return [(r.node.unique_id, r) for r in result.result.results]
+
+
+def dbt_selection(context: dg.AssetExecutionContext) -> list[str]:
+    """`--select` for a subset of the models (a materialization of a few assets from the UI)."""
+    if not context.is_subset:
+        return []
+    keys = set(context.selected_asset_keys)
+    names = [
+        props["name"]
+        for props in manifest_json()["nodes"].values()
+        if props["resource_type"] in ("model", "seed") and TRANSLATOR.get_asset_key(props) in keys
+    ]
+    return ["--select", *names]
+
+
+def dagster_events(context: dg.AssetExecutionContext, outcomes: dict[str, list[tuple[str, Any]]]):
+    """One materialization per model and one evaluation per test for the run, whatever the months it
+    covered: each carries its months' outcomes in its metadata, and a check passes only if it passed
+    in every month."""
+    manifest = manifest_json()
+    selected_checks = set(context.selected_asset_check_keys)
+    for unique_id, results in outcomes.items():
+        props = manifest["nodes"].get(unique_id)
+        if props is None:
+            continue
+        per_month = {month: str(r.status) for month, r in results}
+        if props["resource_type"] in ("model", "seed"):
+            if all(str(r.status) == "success" for _, r in results):
+                yield dg.MaterializeResult(
+                    asset_key=TRANSLATOR.get_asset_key(props),
+                    metadata={
+                        "months": dg.MetadataValue.json(per_month),
+                        "seconds": round(sum(r.execution_time for _, r in results), 2),
+                    },
+                )
+        elif props["resource_type"] == "test":
+            key = get_asset_check_key_for_test(manifest, TRANSLATOR, unique_id, dbt_project)
+            if key is None or key not in selected_checks:
+                continue
+            statuses = [str(r.status) for _, r in results]
+            severity = str(props.get("config", {}).get("severity", "error")).lower()
+            yield dg.AssetCheckResult(
+                asset_key=key.asset_key,
+                check_name=key.name,
+                passed=all(s == "pass" for s in statuses),
+                severity=dg.AssetCheckSeverity.WARN if severity == "warn" else dg.AssetCheckSeverity.ERROR,
+                metadata={
+                    "months": dg.MetadataValue.json(per_month),
+                    "failures": sum(r.failures or 0 for _, r in results),
+                },
+            )

@@ -67,10 +67,10 @@ select
     -- Overdue and open is a state at the end of the month.
     count(*) filter (where is_overdue_open) as overdue_open,
     -- The matters applied for this month, for 办件覆盖率 (a set, so the year takes their union).
-    list(distinct matter_code) filter (where is_applied) as applied_matters,
+    list(distinct matter_code order by matter_code) filter (where is_applied) as applied_matters,
     -- The matters with a case applied for this year that is in this month's extract, for the
     -- departments' lists of matters without cases (a case applied for in March still open in June
     -- counts even when March was never loaded).
-    list(distinct matter_code) filter (where apply_time >= date_trunc('year', month)) as matters_applied_in_year
+    list(distinct matter_code order by matter_code) filter (where apply_time >= date_trunc('year', month)) as matters_applied_in_year
 from flagged
 group by dept_code
