@@ -21,13 +21,10 @@ from dagster_project.report.render import render_html, render_markdown
 from schemas.report_template import ReportTemplate, check_template, load_report_template, template_path
 from schemas.rubric import Rubric
 
-# The city whose office issues the report: its words live in schemas/profiles/<city>/report.yaml.
-PROFILE = "dazhou"
-
-
 def configured_template(rubric: Rubric) -> ReportTemplate:
-    template = load_report_template(PROFILE)
-    check_template(template, rubric, template_path(PROFILE))
+    """The profile's (YWTB_PROFILE) words: schemas/profiles/<profile>/report.yaml."""
+    template = load_report_template(settings.profile())
+    check_template(template, rubric, template_path(settings.profile()))
     return template
 
 
