@@ -21,6 +21,7 @@ from dagster_project.report.render import render_html, render_markdown
 from schemas.report_template import ReportTemplate, check_template, load_report_template, template_path
 from schemas.rubric import Rubric
 
+
 def configured_template(rubric: Rubric) -> ReportTemplate:
     """The profile's (YWTB_PROFILE) words: schemas/profiles/<profile>/report.yaml."""
     template = load_report_template(settings.profile())
