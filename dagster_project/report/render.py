@@ -1,263 +1,116 @@
-"""The 情况通报 as a self-contained HTML page and as Markdown, from the month's facts."""
+"""The 通报 as a self-contained HTML page (inline CSS and SVG, no scripts, prints on A4 as the .docx
+does) and as Markdown, both laid out from the same composed Notice."""
 
 from __future__ import annotations
 
 from html import escape
 
-import polars as pl
-
 from dagster_project.report import charts
-from dagster_project.report.facts import Facts, change, num, pct, top_and_bottom
-from schemas.rubric import Item, Rubric
+from dagster_project.report.compose import Chart, Notice, annex_lines, chinese_date, masthead_size, width
+from dagster_project.report.facts import Facts
+
+# The roles of a 公文's fonts, each with the fonts that stand in where the office's are missing.
+SONG = "'方正小标宋简体','FZXiaoBiaoSong-B05S','STZhongsong','SimSun','Noto Serif CJK SC','Source Han Serif SC',serif"
+FANG = "'仿宋_GB2312','FangSong','仿宋','STFangsong','Noto Serif CJK SC','Source Han Serif SC',serif"
+HEI = "'黑体','SimHei','Microsoft YaHei','PingFang SC','Noto Sans CJK SC','Source Han Sans SC',sans-serif"
+KAI = "'楷体_GB2312','KaiTi','楷体','STKaiti','Noto Serif CJK SC',serif"
 
 CSS = f"""
-body {{ font-family: {charts.FONT}; margin: 2em auto; max-width: 1100px; color: #222; line-height: 1.6; }}
-h1 {{ text-align: center; font-size: 1.6em; }} h2 {{ border-bottom: 2px solid #2f6db5; padding-bottom: .2em; }}
-table {{ border-collapse: collapse; margin: .6em 0 1.2em; font-size: .9em; }}
-th, td {{ border: 1px solid #bbb; padding: .25em .6em; text-align: center; }}
-th {{ background: #ddebf7; }} td.name {{ text-align: left; }} .muted {{ color: #777; }}
-details {{ margin: .3em 0; }} summary {{ cursor: pointer; }} figure {{ margin: 1em 0; overflow-x: auto; }}
+@page {{ size: A4; margin: 37mm 26mm 35mm 28mm; }}
+@page :right {{ @bottom-right {{ content: "— " counter(page) " —"; font: 14pt {SONG}; }} }}
+@page :left {{ @bottom-left {{ content: "— " counter(page) " —"; font: 14pt {SONG}; }} }}
+body {{ font-family: {FANG}; font-size: 16pt; line-height: 28pt; color: #000; max-width: 156mm;
+        margin: 2em auto; background: #fff; }}
+.masthead {{ font-family: {SONG}; color: #d40000; text-align: center; font-size: 26pt; line-height: 1.3;
+             text-indent: 0; white-space: nowrap; margin: 0 0 .6em; }}
+.number {{ text-align: center; text-indent: 0; margin: 0; }}
+hr.red {{ border: 0; border-top: 2px solid #d40000; margin: 4mm 0 10mm; }}
+h1 {{ font-family: {SONG}; font-size: 22pt; line-height: 1.45; text-align: center; font-weight: normal;
+      margin: 0 0 28pt; }}
+h2 {{ font-family: {HEI}; font-size: 16pt; font-weight: normal; margin: 0; text-indent: 2em;
+      break-after: avoid; page-break-after: avoid; }}
+p {{ margin: 0; text-indent: 2em; text-align: justify; }}
+p.addressees {{ text-indent: 0; }}
+.lead {{ font-family: {KAI}; }}
+figure {{ margin: 10pt 0; text-align: center; break-inside: avoid; page-break-inside: avoid; }}
+figure svg {{ width: 100%; height: auto; display: block; }}
+figcaption {{ font-size: 12pt; line-height: 18pt; }}
+.annexes {{ margin-top: 28pt; }}
+.annexes p {{ break-after: avoid; page-break-after: avoid; }}
+.signature {{ margin-top: 56pt; text-align: right; padding-right: 2em; text-indent: 0; }}
+.date {{ text-align: right; padding-right: 4em; text-indent: 0; }}
+.note {{ font-size: 12pt; line-height: 18pt; color: #444; text-indent: 0; margin-top: 14pt; }}
+.imprint {{ margin-top: 42pt; font-size: 14pt; line-height: 24pt; border-top: 1.5px solid #000;
+            border-bottom: 1.5px solid #000; break-inside: avoid; page-break-inside: avoid; }}
+.imprint p {{ text-indent: 0; padding: 0 1em; }}
+.imprint .cc {{ border-bottom: 1px solid #000; padding-left: 4em; text-indent: -3em; }}
+.imprint .printed {{ display: flex; justify-content: space-between; }}
+@media print {{ body {{ margin: 0; max-width: none; }} }}
 """
 
 
-def unit_of(rubric: Rubric, item: Item) -> str:
-    if item.ratio:
-        return "rate"
-    code = item.input or item.scoring.total_input or item.scoring.classes[0].input
-    return rubric.inputs[code].unit
-
-
-def show(rubric: Rubric, item_code: str, value: float | None) -> str:
-    return pct(value) if unit_of(rubric, rubric.item(item_code)) == "rate" else num(value)
-
-
-def table(header: list[str], rows: list[list[str]], name_cols: tuple[int, ...] = (1,)) -> tuple[str, str]:
-    """(HTML, Markdown) of one table."""
-    head = "".join(f"<th>{escape(h)}</th>" for h in header)
-    body = "".join(
-        "<tr>"
-        + "".join(f"<td{' class=name' if i in name_cols else ''}>{escape(c)}</td>" for i, c in enumerate(r))
-        + "</tr>"
-        for r in rows
+def render_html(facts: Facts, notice: Notice) -> str:
+    title_lines = escape(notice.title).replace("\n", "<br>")  # turned where the template turns it
+    one_line = escape(notice.title.replace("\n", ""))
+    out = [
+        f'<header><p class="masthead" style="font-size:{masthead_size(notice.masthead)}pt">'
+        f"{escape(notice.masthead)}</p>",
+        f'<p class="number">{escape(notice.number)}</p><hr class="red"></header>',
+        f"<h1>{title_lines}</h1>",
+    ]
+    if notice.addressees:
+        out.append(f'<p class="addressees">{escape(notice.addressees)}</p>')
+    out.append(f"<p>{escape(notice.opening)}</p>")
+    for section in notice.sections:
+        out.append(f"<h2>{escape(section.heading)}</h2>")
+        for block in section.blocks:
+            if isinstance(block, Chart):
+                figure = charts.svg(charts.draw(facts, block.key), block.caption)
+                out.append(f"<figure>{figure}<figcaption>{escape(block.caption)}</figcaption></figure>")
+            else:
+                lead = f'<span class="lead">{escape(block.lead)}</span>' if block.lead else ""
+                out.append(f"<p>{lead}{escape(block.text)}</p>")
+    out.append('<div class="annexes">')
+    for lead, title, start in annex_lines(notice.annexes):
+        hang = f"padding-left:{start:g}em;text-indent:-{width(lead):g}em"
+        out.append(f'<p style="{hang}">{escape(lead + title)}</p>')
+    out.append("</div>")
+    out.append(f'<p class="signature">{escape(notice.signature)}</p>')
+    out.append(f'<p class="date">{chinese_date(notice.issued_on)}</p>')
+    for note in notice.notes:
+        out.append(f'<p class="note">（{escape(note)}）</p>')
+    out.append('<footer class="imprint">')
+    if notice.copied_to:
+        out.append(f'<p class="cc">抄送：{escape(notice.copied_to)}</p>')
+    out.append(
+        f'<p class="printed"><span>{escape(notice.printed_by)}</span>'
+        f"<span>{chinese_date(notice.issued_on)}印发</span></p></footer>"
     )
-    md = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    md += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in rows]
-    return f"<table><tr>{head}</tr>{body}</table>", "\n".join(md)
-
-
-class Page:
-    """Builds the HTML and the Markdown side by side, so the two never say different things."""
-
-    def __init__(self) -> None:
-        self.html: list[str] = []
-        self.md: list[str] = []
-
-    def heading(self, text: str, level: int = 2) -> None:
-        self.html.append(f"<h{level}>{escape(text)}</h{level}>")
-        self.md.append(f"\n{'#' * level} {text}\n")
-
-    def para(self, text: str) -> None:
-        self.html.append(f"<p>{escape(text)}</p>")
-        self.md.append(f"{text}\n")
-
-    def table(self, header: list[str], rows: list[list[str]], name_cols: tuple[int, ...] = (1,)) -> None:
-        html, md = table(header, rows, name_cols)
-        self.html.append(html)
-        self.md.append(md + "\n")
-
-    def figure(self, svg: str, caption: str) -> None:
-        self.html.append(f"<figure>{svg}<figcaption class=muted>{escape(caption)}</figcaption></figure>")
-        self.md.append(f"*图：{caption}（见 report.html）*\n")
-
-
-def render(facts: Facts) -> tuple[str, str]:
-    rubric, month = facts.rubric, facts.month
-    page = Page()
-    title = f"一网通办工作情况通报（{month:%Y年%-m月}）"
-    page.heading(title, 1)
-    page.para(
-        f"统计期间：{month.year}年1月1日至{month:%-m}月末（年累计），办件与评价数量为当月；评分细则：{rubric.title}。"
-    )
-    for note in facts.notes:
-        page.para(note)
-
-    page.heading("一、总体情况")
-    page.table(
-        ["指标", "本月", "上月", "环比"],
-        [
-            [r["label"], num(r["this_month"]), num(r["last_month"]), change(r["this_month"], r["last_month"])]
-            for r in facts.headline.iter_rows(named=True)
-        ],
-        name_cols=(0,),
-    )
-    trend = facts.trend
-    if trend.height:
-        months = [f"{m:%-m}月" for m in trend["month"]]
-        page.figure(
-            charts.line(
-                "本年各月申请件数（市级部门与县（市、区））", months, trend["applied_cases"].to_list(), num
-            ),
-            "各月申请件数",
-        )
-        page.figure(
-            charts.line("本年各月主动评价率", months, trend["active_evaluation_rate"].to_list(), pct),
-            "各月主动评价率 = 主动评价数 / 办结件数",
-        )
-
-    page.heading("二、考核得分")
-    strips = []
-    for group in rubric.groups:
-        ranked = facts.scores.filter(pl.col("scoring_group") == group)
-        if ranked.is_empty():
-            continue
-        top, bottom = top_and_bottom(facts, group)
-        page.para(
-            f"{facts.group_label(group)}：得分前两名为"
-            + "、".join(f"{r['org_name']}（{r['total_points']:.2f}分）" for r in top.iter_rows(named=True))
-            + "；后两名为"
-            + "、".join(f"{r['org_name']}（{r['total_points']:.2f}分）" for r in bottom.iter_rows(named=True))
-            + "。"
-        )
-        strips.append((facts.group_label(group), ranked["total_points"].to_list()))
-    lowest = min((min(v) for _, v in strips if v), default=0)
-    page.figure(
-        charts.strips("各组综合得分分布", strips, low=min(60.0, lowest // 10 * 10), high=100),
-        "每个点是一个单位的综合得分",
+    return (
+        f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{one_line}</title>'
+        f"<style>{CSS}</style></head><body>{''.join(out)}</body></html>\n"
     )
 
-    page.heading("三、未达标情况")
-    if facts.thresholds.is_empty():
-        page.para("各单位各项指标均达到细则规定的满分要求。")
-    for (item, group), rows in facts.thresholds.group_by("item", "scoring_group", maintain_order=True):
-        target = rows["full_marks_at"][0]
-        label = rows["item_label"][0]
-        better = rubric.item(item).scoring.better
-        word = "高于" if better == "lower" else "低于"
-        listed = "、".join(
-            f"{r['org_name']}（{show(rubric, item, r['value'])}）" for r in rows.iter_rows(named=True)
-        )
-        page.para(
-            f"{facts.group_label(group)}{label}{word}{show(rubric, item, target)}的单位（{rows.height}个）：{listed}。"
-        )
 
-    page.heading("四、办件量与评价")
-    ops = facts.ops
-    this = ops.filter(pl.col("month") == month).sort("org_level", "org_code")
-    last = {
-        r["org_code"]: r["finished_cases"] for r in ops.filter(pl.col("month") != month).iter_rows(named=True)
-    }
-    page.figure(
-        charts.paired_bars(
-            "各单位办结件数：本月与上月",
-            this["org_name"].to_list(),
-            [("本月", this["finished_cases"].to_list()), ("上月", [last.get(c) for c in this["org_code"]])],
-            fmt=num,
-        ),
-        "办结件数（当月）",
-    )
-    rates = facts.items.filter(pl.col("item") == "active_evaluation").sort(
-        "value", descending=True, nulls_last=True
-    )
-    if rates.height:
-        page.figure(
-            charts.paired_bars(
-                "市级部门累计主动评价率",
-                rates["org_name"].to_list(),
-                [("主动评价率", rates["value"].to_list())],
-                fmt=pct,
-                reference=1.0,
-            ),
-            "虚线为100%",
-        )
-
-    page.heading("五、问题整改台账")
-    ledger = facts.items.filter(pl.col("points_lost") > 1e-9).sort(
-        "org_name", "points_lost", descending=[False, True]
-    )
-    page.table(
-        ["序号", "单位", "类别", "指标", "当前值", "满分要求", "失分", "说明"],
-        [
-            [
-                str(n),
-                r["org_name"],
-                r["category_label"],
-                r["item_label"],
-                show(rubric, r["item"], r["value"]),
-                show(rubric, r["item"], r["full_marks_at"])
-                if r["rule"] in ("linear", "proportional", "piecewise", "tiers", "steps")
-                else "本组最优"
-                if r["rule"] == "relative_to_best"
-                else "0",
-                f"{r['points_lost']:.2f}",
-                r["reason"],
-            ]
-            for n, r in enumerate(ledger.iter_rows(named=True), start=1)
-        ],
-    )
-
-    page.heading("六、各单位得分明细")
-    for r in facts.scores.sort("scoring_group", "group_rank").iter_rows(named=True):
-        mine = facts.items.filter(pl.col("org_code") == r["org_code"])
-        html, md = table(
-            ["类别", "指标", "值", "得分", "满分", "说明"],
-            [
-                [
-                    i["category_label"],
-                    i["item_label"],
-                    show(rubric, i["item"], i["value"]),
-                    num(i["points"]),
-                    num(i["max_points"]),
-                    i["reason"],
-                ]
-                for i in mine.iter_rows(named=True)
-            ],
-            name_cols=(1, 5),
-        )
-        summary = f"{facts.group_label(r['scoring_group'])} 第{r['group_rank']}名 {r['org_name']}：{r['total_points']:.2f}分"
-        page.html.append(f"<details><summary>{escape(summary)}</summary>{html}</details>")
-        page.md.append(f"**{summary}**\n\n{md}\n")
-
-    page.heading("七、数据完整性")
-    arrived = facts.completeness.filter(pl.col("org_level").is_in(["city_dept", "county_dept"]))
-    missing = arrived.filter(pl.col("extract").is_in(["cases", "matters"]), ~pl.col("has_arrived"))
-    if missing.is_empty():
-        page.para("本月每个部门都收到了办件和事项清单数据。")
-    else:
-        page.para(
-            "本月未收到以下部门的数据："
-            + "；".join(f"{r['org_name']}（{r['extract_label']}）" for r in missing.iter_rows(named=True))
-            + "。"
-        )
-    per_extract = (
-        facts.completeness.group_by("extract_label")
-        .agg(pl.col("rows_loaded").sum(), pl.col("rows_quarantined").sum())
-        .sort("extract_label")
-    )
-    page.table(
-        ["数据类别", "入库行数", "隔离行数"],
-        [
-            [r["extract_label"], num(r["rows_loaded"]), num(r["rows_quarantined"])]
-            for r in per_extract.iter_rows(named=True)
-        ],
-        name_cols=(0,),
-    )
-    unknown = facts.completeness.filter(pl.col("org_level").is_null())
-    if unknown.height:
-        page.para("无法识别的机构编码（数据已隔离）：" + "、".join(sorted(set(unknown["org_name"]))) + "。")
-    if facts.unused_matters.height:
-        page.para(
-            f"本年尚无办件的事项：{facts.unused_matters['matters'].sum()}项，涉及{facts.unused_matters.height}个部门，已生成各部门《办件情况反馈表》（feedback/ 目录）。"
-        )
-        page.table(
-            ["序号", "部门", "无办件事项数"],
-            [
-                [str(n), r["org_name"], num(r["matters"])]
-                for n, r in enumerate(facts.unused_matters.head(15).iter_rows(named=True), start=1)
-            ],
-        )
-
-    html = (
-        f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{escape(title)}</title>'
-        f"<style>{CSS}</style></head><body>{''.join(page.html)}</body></html>\n"
-    )
-    return html, "\n".join(page.md).lstrip() + "\n"
+def render_markdown(notice: Notice) -> str:
+    title = notice.title.replace("\n", "")
+    out = [f"**{notice.masthead}**", "", notice.number, "", "---", "", f"# {title}", ""]
+    if notice.addressees:
+        out += [notice.addressees, ""]
+    out += [notice.opening, ""]
+    for section in notice.sections:
+        out += [f"## {section.heading}", ""]
+        for block in section.blocks:
+            if isinstance(block, Chart):
+                out += [f"*图：{block.caption}（见 report.html、report.docx）*", ""]
+            else:
+                out += [f"{block.lead}{block.text}", ""]
+    out.append("附件：")
+    out += [f"{n}. {title}" for n, title in enumerate(notice.annexes, start=1)]
+    out += ["", notice.signature, "", chinese_date(notice.issued_on), ""]
+    out += [f"（{note}）" for note in notice.notes] + ([""] if notice.notes else [])
+    out.append("---")
+    if notice.copied_to:
+        out += ["", f"抄送：{notice.copied_to}"]
+    out += ["", f"{notice.printed_by}　　{chinese_date(notice.issued_on)}印发", ""]
+    return "\n".join(out)

@@ -1,5 +1,6 @@
-"""The month's 情况通报: out/<YYYY-MM>/report.html (self-contained: inline styles and SVG charts) and
-report.md, from the scorecard, the operations table and the completeness tables of the same month."""
+"""The month's 情况通报: out/<YYYY-MM>/report.docx (the document the office issues), report.html (the
+same, self-contained: inline styles and SVG charts) and report.md, all three from one gather() of
+the scorecard, operations and completeness tables of the month, with the city's report template."""
 
 import datetime as dt
 from pathlib import Path
@@ -9,20 +10,34 @@ import duckdb
 
 from dagster_project import settings
 from dagster_project.defs.partitions import monthly, partition_month
+from dagster_project.defs.publish.atomic import write_bytes, write_text
 from dagster_project.defs.publish.completeness import completeness_tables
 from dagster_project.defs.publish.scorecard import configured_rubric, scorecard_tables
 from dagster_project.defs.resources import WarehouseResource
+from dagster_project.report.compose import compose
+from dagster_project.report.docx import write_docx
 from dagster_project.report.facts import gather
-from dagster_project.report.render import render
+from dagster_project.report.render import render_html, render_markdown
+from schemas.report_template import ReportTemplate, check_template, load_report_template, template_path
+from schemas.rubric import Rubric
+
+
+def configured_template(rubric: Rubric) -> ReportTemplate:
+    """The profile's (YWTB_PROFILE) words: schemas/profiles/<profile>/report.yaml."""
+    template = load_report_template(settings.profile())
+    check_template(template, rubric, template_path(settings.profile()))
+    return template
 
 
 def write_report(con: duckdb.DuckDBPyConnection, month: dt.date, folder: Path) -> list[Path]:
-    html, md = render(gather(con, configured_rubric(), month))
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = [folder / "report.html", folder / "report.md"]
-    for path, text in zip(paths, (html, md), strict=True):
-        path.write_text(text, encoding="utf-8")
-    return paths
+    rubric = configured_rubric()
+    facts = gather(con, rubric, configured_template(rubric), month)
+    notice = compose(facts)
+    docx, html, md = folder / "report.docx", folder / "report.html", folder / "report.md"
+    write_bytes(docx, write_docx(facts, notice))
+    write_text(html, render_html(facts, notice))
+    write_text(md, render_markdown(notice))
+    return [docx, html, md]
 
 
 @dg.asset(
@@ -31,8 +46,8 @@ def write_report(con: duckdb.DuckDBPyConnection, month: dt.date, folder: Path) -
     backfill_policy=dg.BackfillPolicy.single_run(),
     group_name="exports",
     deps=[*scorecard_tables.keys, *completeness_tables.keys, dg.AssetKey(["marts", "ops_case_flow"])],
-    kinds={"html"},
-    description="情况通报: out/<YYYY-MM>/report.html and report.md.",
+    kinds={"docx", "html"},
+    description="情况通报: out/<YYYY-MM>/report.docx, report.html and report.md.",
 )
 def report(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     written: list[Path] = []
