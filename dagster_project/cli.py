@@ -4,7 +4,7 @@
   ywtb run     --months 2021-01..2021-10 [--raw DIR] [--warehouse FILE] [--exports DIR]
   ywtb score    --rubric dazhou-2021 --table annex4 --input FILE.csv [--output OUT.csv] [--with annex5=FILE.csv]
   ywtb validate --raw DIR --months 2021-06   check a delivery against the raw contracts (no warehouse)
-  ywtb report   --month 2021-06 [--warehouse FILE] [--exports DIR]   the 情况通报 from the published copy
+  ywtb report   --month 2021-06 [--warehouse FILE] [--exports DIR]   the 通报 (.docx, .html, .md) from the published copy
   ywtb months   [--raw DIR] [--warehouse FILE]   the delivered months: complete? built? (registers them for the UI)
   ywtb calendar                          rebuild the working-day calendar seed from chinese-calendar
 
@@ -81,7 +81,10 @@ def main(argv: list[str] | None = None) -> int:
     validate.add_argument("--raw", type=Path, default=None, help="raw folder (default $YWTB_RAW_DIR or raw/)")
     validate.add_argument("--months", required=True, help="e.g. 2021-06 or 2021-01..2021-03")
 
-    report = sub.add_parser("report", help="write out/<YYYY-MM>/report.html and report.md for a built month")
+    report = sub.add_parser(
+        "report",
+        help="write the month's 通报 again (out/<YYYY-MM>/report.docx, .html, .md) from the published copy",
+    )
     report.add_argument("--month", required=True, help="e.g. 2021-06")
     _locations(report)
 
