@@ -117,6 +117,9 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"ywtb {args.command}: {e}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader went away (`ywtb months | head`): nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     finally:
         for k in [k for k in os.environ if k.startswith("YWTB_")]:
             del os.environ[k]
