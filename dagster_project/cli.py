@@ -372,12 +372,10 @@ def built_months(working: Path) -> list:
         return []
     import duckdb
 
+    from dagster_project.defs.resources import table_exists
+
     with duckdb.connect(working, read_only=True) as con:
-        has = con.execute(
-            "select count(*) from information_schema.tables "
-            "where table_schema = 'scorecard' and table_name = 'org_scores'"
-        ).fetchone()[0]
-        if not has:
+        if not table_exists(con, "scorecard", "org_scores"):
             return []
         return [
             r[0] for r in con.execute("select distinct month from scorecard.org_scores order by 1").fetchall()

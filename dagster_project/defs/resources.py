@@ -85,6 +85,16 @@ def lock_holder(path: Path) -> str | None:
     return None
 
 
+def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    """For readers of a warehouse that may predate a table (an older file, a first run)."""
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+            [schema, table],
+        ).fetchone()[0]
+    )
+
+
 class WarehouseResource(dg.ConfigurableResource):
     """The working DuckDB file. Empty path: YWTB_WAREHOUSE, else warehouse/ywtb.duckdb.
 

@@ -41,12 +41,10 @@ def built_fingerprints(published: Path) -> dict[str, str]:
     """'YYYY-MM' -> fingerprint of the files the published months were built from."""
     if not published.exists():
         return {}
+    from dagster_project.defs.resources import table_exists
+
     with duckdb.connect(published, read_only=True) as con:
-        has = con.execute(
-            "select count(*) from information_schema.tables "
-            "where table_schema = 'audit' and table_name = 'delivered_files'"
-        ).fetchone()[0]
-        if not has:
+        if not table_exists(con, "audit", "delivered_files"):
             return {}
         rows = con.execute(
             "select strftime(month, '%Y-%m'), extract, fingerprint from audit.delivered_files"
