@@ -16,7 +16,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster
 SAMPLE_MONTHS ?= 2021-01..2021-10
 SAMPLE_SCALE ?= 0.005
 
-.PHONY: help setup sample run test lint dev docs bench clean
+.PHONY: help setup sample run test lint dev docs bench render clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -69,6 +69,17 @@ docs: setup ## build the dbt documentation site (descriptions, lineage, columns)
 	@# dbt opens the file for writing: queue behind a running pipeline through the writers' lock.
 	cd dbt && YWTB_WAREHOUSE=$(WAREHOUSE) flock $(WAREHOUSE).lock ../$(BIN)/dbt docs generate --static --quiet
 	@echo "open dbt/target/static_index.html"
+
+MONTH ?= 2021-06
+render: ## the month's 通报 and workbooks as PDF and PNG pages, as a person sees them (MONTH=2021-06): out/<MONTH>/render/
+	@command -v soffice >/dev/null && command -v pdftoppm >/dev/null || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk poppler-utils; }
+	@test -d out/$(MONTH) || { echo "no out/$(MONTH): run 'make run' first"; exit 1; }
+	mkdir -p out/$(MONTH)/render
+	soffice --headless --convert-to pdf --outdir out/$(MONTH)/render out/$(MONTH)/*.docx out/$(MONTH)/*.xlsx >/dev/null
+	for pdf in out/$(MONTH)/render/*.pdf; do pdftoppm -png -r 60 "$$pdf" "$${pdf%.pdf}"; done
+	@echo "open out/$(MONTH)/render/*.png"
 
 clean: ## remove generated data, warehouse and exports (keeps .venv)
 	rm -rf raw/20* raw/.sample warehouse out dbt/target dbt/logs .dagster
