@@ -21,7 +21,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -42,7 +42,6 @@ class RunFiles:
 
     working: Path
     exports: Path
-    log: list[str] = field(default_factory=list)
 
     @property
     def staging(self) -> Path:
@@ -75,8 +74,7 @@ class RunFiles:
         self.discard()
         self.working.parent.mkdir(parents=True, exist_ok=True)
         if self.working.exists():
-            how, _ = copy_cheaply(self.working, self.staging, self.working_spare)
-            self.log.append(f"working copy {how}")
+            copy_cheaply(self.working, self.staging, self.working_spare)
 
     def prepare_publication(self) -> tuple[Path, str, int]:
         """The analysts' copy of this run's warehouse, swapped in at commit."""

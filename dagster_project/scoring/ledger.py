@@ -16,28 +16,24 @@ import polars as pl
 
 from dagster_project.months import add_months, last_day
 from dagster_project.scoring.engine import NO_DATA_TEXT, printed
+from dagster_project.scoring.scorecard import ITEM_SCORES_SCHEMA
 from schemas.rubric import Rubric
 
 STATUS_LABELS = {"new": "新增", "open": "未整改", "closed": "已销账"}
 
-LEDGER_SCHEMA = {
-    "month": pl.Date,
-    "line": pl.Int64,
-    "rubric": pl.String,
-    "scoring_group": pl.String,
-    "org_code": pl.String,
-    "category": pl.String,
-    "item": pl.String,
-    "item_label": pl.String,
-    "value": pl.Float64,
-    "full_marks_at": pl.Float64,
-    "points_lost": pl.Float64,
-    "item_status": pl.String,
-    "reason": pl.String,
-    "first_month": pl.Date,
-    "rectify_by": pl.Date,
-    "status": pl.String,
-}
+# The item's columns typed as in item_scores, then the ledger's own.
+ITEM_COLUMNS = ("rubric", "scoring_group", "org_code", "category", "item", "item_label", "value")
+LEDGER_SCHEMA = (
+    {"month": pl.Date, "line": pl.Int64}
+    | {c: ITEM_SCORES_SCHEMA[c] for c in (*ITEM_COLUMNS, "full_marks_at", "points_lost")}
+    | {
+        "item_status": pl.String,
+        "reason": pl.String,
+        "first_month": pl.Date,
+        "rectify_by": pl.Date,
+        "status": pl.String,
+    }
+)
 
 
 def is_shortfall(points_lost: float | None) -> bool:
