@@ -42,25 +42,43 @@ STATUSES = [
     "absent",
 ]
 
+# The Chinese description of each column, shown to analysts as its comment (defs/publish/comments.py).
+MONTH = "数据月份（分区，月初日期）"
+ITEM_COLUMNS = {
+    "month": (pl.Date, MONTH),
+    "rubric": (pl.String, "评分细则"),
+    "scoring_group": (pl.String, "考核组别"),
+    "org_code": (pl.String, "单位编码"),
+    "category": (pl.String, "指标类别"),
+    "item": (pl.String, "评分项"),
+    "item_label": (pl.String, "评分项名称"),
+}
+VALUE = "计分所用的值（比率为小数）"
+FULL_MARKS_AT = "得满分所需的值"
+REASON = "得分说明"
+STATUS = "计分情况：scored/missing_full/missing_mean/missing_zero/excluded/no_data（未报送）"
+RANKED = "是否参加排名"
+FIELD_TYPES = {"rank": pl.Int64, "org_name": pl.String}
+
+
+def described(dtype, description: str, *checks: pa.Check, nullable: bool = False) -> pa.Column:
+    return pa.Column(dtype, list(checks), nullable=nullable, description=description)
+
+
 item_scores = pa.DataFrameSchema(
     name="scorecard.item_scores",
+    description="评分明细：每个单位每个评分项的值、得分、满分要求与失分原因（年累计口径）",
     columns={
-        "month": pa.Column(pl.Date),
-        "rubric": pa.Column(pl.String),
-        "scoring_group": pa.Column(pl.String),
-        "org_code": pa.Column(pl.String),
-        "category": pa.Column(pl.String),
-        "item": pa.Column(pl.String),
-        "item_label": pa.Column(pl.String),
-        "value": pa.Column(pl.Float64, nullable=True),
+        **{name: described(dtype, text) for name, (dtype, text) in ITEM_COLUMNS.items()},
+        "value": described(pl.Float64, VALUE, nullable=True),
         # points are NULL only where the item is left out ('—' with the `excluded` policy)
-        "points": pa.Column(pl.Float64, pa.Check.ge(0), nullable=True),
-        "max_points": pa.Column(pl.Float64, pa.Check.gt(0)),
-        "full_points": pa.Column(pl.Float64, pa.Check.gt(0)),
-        "points_lost": pa.Column(pl.Float64, pa.Check.ge(0)),
-        "full_marks_at": pa.Column(pl.Float64, nullable=True),
-        "status": pa.Column(pl.String, pa.Check.isin(STATUSES)),
-        "reason": pa.Column(pl.String),
+        "points": described(pl.Float64, "得分", pa.Check.ge(0), nullable=True),
+        "max_points": described(pl.Float64, "满分", pa.Check.gt(0)),
+        "full_points": described(pl.Float64, "规则可得最高分", pa.Check.gt(0)),
+        "points_lost": described(pl.Float64, "失分", pa.Check.ge(0)),
+        "full_marks_at": described(pl.Float64, FULL_MARKS_AT, nullable=True),
+        "status": described(pl.String, STATUS, pa.Check.isin(STATUSES)),
+        "reason": described(pl.String, REASON),
     },
     checks=[
         FINITE,
@@ -108,12 +126,25 @@ def org_scores(rubric: Rubric) -> pa.DataFrameSchema:
         )
     return pa.DataFrameSchema(
         name="scorecard.org_scores",
+        description="单位得分：每个单位各类别小计、扣分、综合得分与组内排名（年累计口径）",
         columns={
-            "org_code": pa.Column(pl.String),
-            "org_name": pa.Column(pl.String),
-            "total_points": pa.Column(pl.Float64, pa.Check.ge(0)),
-            "group_rank": pa.Column(pl.Int64, pa.Check.ge(1), nullable=True),
-            "is_ranked": pa.Column(pl.Boolean),
+            "month": described(pl.Date, MONTH),
+            "rubric": described(pl.String, "评分细则"),
+            "scoring_group": described(pl.String, "考核组别"),
+            "org_code": described(pl.String, "单位编码"),
+            "org_name": described(pl.String, "单位名称"),
+            **{
+                f"{c.code}_points": described(pl.Float64, f"{c.label}得分", nullable=True)
+                for c in rubric.categories
+            },
+            "deduction_points": described(pl.Float64, "扣分项合计"),
+            "total_points": described(pl.Float64, "综合得分", pa.Check.ge(0)),
+            "max_points": described(pl.Float64, "满分"),
+            "group_rank": described(
+                pl.Int64, "组内排名（未报送数据而不参加排名的为空）", pa.Check.ge(1), nullable=True
+            ),
+            "is_ranked": described(pl.Boolean, RANKED),
+            "no_data_items": described(pl.String, "未报送数据的评分项", nullable=True),
         },
         checks=[FINITE, *checks],
     )
@@ -145,34 +176,48 @@ def annex(rubric: Rubric, name: str, annex: Annex, field_name, max_points) -> pa
             name="unranked_after_ranked",
         ),
     ]
-    columns = {
-        "org_name": pa.Column(pl.String),
-        "rank": pa.Column(pl.Int64),
-        "is_ranked": pa.Column(pl.Boolean),
-        "no_data_inputs": pa.Column(pl.String, nullable=True),
-    }
+    # each column described by the header it is printed under
+    columns = {"month": described(pl.Date, MONTH), "org_code": described(pl.String, "单位编码")}
     for column in annex.columns:
         if column.score:
             top = max_points(rubric, annex, column)
-            columns[field_name(column)] = pa.Column(
-                pl.Float64, pa.Check.in_range(0, top + TOLERANCE), nullable=False
+            columns[field_name(column)] = described(
+                pl.Float64, column.header, pa.Check.in_range(0, top + TOLERANCE)
             )
         elif column.input:
-            columns[field_name(column)] = pa.Column(pl.Float64, pa.Check.ge(0), nullable=True)
-    return pa.DataFrameSchema(name=f"scorecard.{name}", columns=columns, checks=[FINITE, *checks])
+            columns[field_name(column)] = described(pl.Float64, column.header, pa.Check.ge(0), nullable=True)
+        else:
+            columns[column.field] = described(FIELD_TYPES[column.field], column.header)
+    columns["is_ranked"] = described(pl.Boolean, RANKED)
+    columns["no_data_inputs"] = described(pl.String, "未报送数据的指标（附件中印“未报送”）", nullable=True)
+    return pa.DataFrameSchema(
+        name=f"scorecard.{name}",
+        description=f"{annex.title}（按印发的列，英文列名，列注释为印刷的表头）",
+        columns=columns,
+        checks=[FINITE, *checks],
+    )
 
 
 rectification_ledger = pa.DataFrameSchema(
     name="scorecard.rectification_ledger",
+    description="问题整改台账：每个失分的单位与评分项，新增、未整改或本月已销账",
     columns={
-        "month": pa.Column(pl.Date),
-        "line": pa.Column(pl.Int64),
-        "org_code": pa.Column(pl.String),
-        "item": pa.Column(pl.String),
+        "month": described(pl.Date, MONTH),
+        "line": described(pl.Int64, "序号（台账的印刷顺序）"),
+        **{name: described(dtype, text) for name, (dtype, text) in ITEM_COLUMNS.items() if name != "month"},
+        "value": described(pl.Float64, VALUE, nullable=True),
+        "full_marks_at": described(pl.Float64, FULL_MARKS_AT, nullable=True),
         # a row that loses 0.00 points as printed is no shortfall
-        "points_lost": pa.Column(pl.Float64, pa.Check.ge(0.005)),
-        "first_month": pa.Column(pl.Date),
-        "status": pa.Column(pl.String, pa.Check.isin(["new", "open", "closed"])),
+        "points_lost": described(pl.Float64, "失分（已销账的为销账前的失分）", pa.Check.ge(0.005)),
+        "item_status": described(pl.String, "计分情况（同 item_scores.status）"),
+        "reason": described(pl.String, REASON),
+        "first_month": described(pl.Date, "首次出现月份"),
+        "rectify_by": described(pl.Date, "整改时限（按评分细则默认）", nullable=True),
+        "status": described(
+            pl.String,
+            "台账状态：new 新增 / open 未整改 / closed 已销账",
+            pa.Check.isin(["new", "open", "closed"]),
+        ),
     },
     checks=[
         FINITE,

@@ -4,6 +4,9 @@ raw.<extract>          the valid rows, typed, with month, source_file and source
 quarantine.<extract>   the rejected rows as text, with the reason (personal data already removed)
 audit.ingest_log       one row per month and extract: what was read (counted from the file), loaded,
                        quarantined and masked
+audit.month_builds     one row per month the warehouse holds: the run that last built it, and when
+audit.months           for analysts: each month held, when and by which run it was built, from which
+                       files (fingerprints and rows), and whether an earlier month was rebuilt since
 Rerunning a month deletes that month and inserts it again, so a rerun never duplicates a row.
 """
 
@@ -55,6 +58,104 @@ create table if not exists audit.ingest_log (
 )"""
 # Columns added since the table was first made: a warehouse built before gets them on its next run.
 INGEST_LOG_ADDED = ("values_masked bigint",)
+
+
+# Every column of the audit relations, in Chinese: the one source of their comments (defs/publish/comments.py).
+AUDIT_DESCRIPTIONS: dict[str, tuple[str, dict[str, str]]] = {
+    "ingest_log": (
+        "入库日志：每月每个数据项读取、入库、隔离的行数及证件号码状态",
+        {
+            "month": "数据月份（分区，月初日期）",
+            "extract": "数据项（raw 中的表名）",
+            "source_file": "来源文件（相对原始数据目录的路径）",
+            "encoding": "文件编码",
+            "rows_read": "读取行数（从文件中计数）",
+            "rows_loaded": "入库行数",
+            "rows_quarantined": "隔离行数",
+            "unknown_columns": "文件中未识别的列（未入库）",
+            "keys_valid": "有效证件号码（或机构代码）数",
+            "keys_mangled": "格式损坏的证件号码数",
+            "keys_invalid": "校验不通过的证件号码数",
+            "keys_missing": "缺失的证件号码数",
+            "values_masked": "文本中遮蔽了证件号码或电话号码的值的个数",
+        },
+    ),
+    "delivered_files": (
+        "每月各数据项所用的来源文件及其指纹（名称、大小、修改时间）",
+        {
+            "month": "数据月份（分区，月初日期）",
+            "extract": "数据项（raw 中的表名）",
+            "source_file": "来源文件（相对原始数据目录的路径）",
+            "fingerprint": "文件指纹：文件名:字节数:修改时间（纳秒）",
+            "ingested_at": "入库时间（本地时间）",
+        },
+    ),
+    "month_builds": (
+        "每个月份最近一次构建的运行及时间",
+        {
+            "month": "数据月份（分区，月初日期）",
+            "run_id": "构建该月的 Dagster 运行编号",
+            "built_at": "构建时间（本地时间，该月发布副本生成之时）",
+        },
+    ),
+    "months": (
+        "发布副本所含月份：何时由哪次运行构建、所用文件，以及其后是否有更早月份被重建",
+        {
+            "month": "数据月份（分区，月初日期）",
+            "built_at": "构建时间（本地时间）",
+            "run_id": "构建该月的 Dagster 运行编号",
+            "files": "所用文件：每个数据项的来源文件、指纹及读取、入库、隔离行数",
+            "earlier_month_rebuilt_after": (
+                "在本月之后重建的最晚的更早月份（本月的年累计和整改台账仍按其重建前的数据；为空表示无需重建）"
+            ),
+        },
+    ),
+}
+
+MONTH_BUILDS_DDL = """
+create table if not exists audit.month_builds (
+    month date primary key,
+    run_id varchar not null,
+    built_at timestamp not null
+)"""
+# No month written in it: it reads the month-keyed audit tables and keeps the month as a column.
+MONTHS_VIEW = """
+create or replace view audit.months as
+with files as (
+    select
+        d.month,
+        list(
+            {
+                'extract': d.extract, 'source_file': d.source_file, 'fingerprint': d.fingerprint,
+                'rows_read': l.rows_read, 'rows_loaded': l.rows_loaded, 'rows_quarantined': l.rows_quarantined
+            }
+            order by d.extract
+        ) as files
+    from audit.delivered_files d
+    left join audit.ingest_log l using (month, extract)
+    group by d.month
+)
+select
+    b.month,
+    b.built_at,
+    b.run_id,
+    f.files,
+    (
+        select max(e.month) from audit.month_builds e where e.month < b.month and e.built_at > b.built_at
+    ) as earlier_month_rebuilt_after
+from audit.month_builds b
+left join files f using (month)"""
+
+
+def record_builds(con: duckdb.DuckDBPyConnection, months: Iterable[dt.date], run_id: str) -> None:
+    """The months this run built, said in the warehouse it publishes (audit.months reads them)."""
+    con.execute("create schema if not exists audit")
+    con.execute(MONTH_BUILDS_DDL)
+    con.execute(
+        "insert or replace into audit.month_builds select unnest($months), $run, current_localtimestamp()",
+        {"months": sorted(months), "run": run_id},
+    )
+    con.execute(MONTHS_VIEW)
 
 
 def _lead_columns() -> list[tuple[str, str, str]]:

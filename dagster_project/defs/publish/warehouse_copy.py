@@ -8,6 +8,7 @@ see a half-written state; a run that fails leaves the copy they have as it was.
 import dagster as dg
 
 from dagster_project.defs.partitions import monthly
+from dagster_project.defs.publish.comments import prepare_for_analysts
 from dagster_project.defs.publish.completeness import completeness_tables
 from dagster_project.defs.publish.scorecard import scorecard_tables
 from dagster_project.defs.resources import WarehouseResource
@@ -26,6 +27,7 @@ from dagster_project.defs.transform.assets import warehouse_models
 def published_warehouse(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
+    prepare_for_analysts(context, warehouse)
     target, how, written = warehouse.prepare_publication()
     context.log.info(f"publication prepared for {target} ({how}: {written / 1e6:,.0f} MB written)")
     return dg.MaterializeResult(metadata={"path": str(target), "how": how, "bytes_written": written})

@@ -1,0 +1,93 @@
+"""What analysts read about the relations Python makes: every column's Chinese description, from the
+one place it is written (the scorecard contracts in schemas/marts/, the audit tables' in
+defs/ingest/store.py), stored as DuckDB comments just before the copy is published; and which months
+the copy holds (audit.months).
+
+dbt's models get theirs from the dbt YAML (persist_docs). The published copy is a copy of the file,
+so it keeps the comments of the working one.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+import duckdb
+import pandera.polars as pa
+
+from dagster_project.defs.ingest.store import AUDIT_DESCRIPTIONS, record_builds
+from dagster_project.defs.partitions import partition_month
+from dagster_project.defs.publish.scorecard import configured_rubric
+from dagster_project.defs.resources import WarehouseResource
+from dagster_project.scoring import scorecard as sc
+from dagster_project.scoring.tables import max_points
+from schemas.marts import scorecard as contracts
+from schemas.rubric import Rubric
+
+
+def prepare_for_analysts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> None:
+    """Record the months built by this run and describe every Python-made relation, in the run's
+    warehouse, before it is copied for analysts."""
+    months = [partition_month(key) for key in context.partition_keys]
+    with warehouse.writer() as con:
+        record_builds(con, months, context.run_id)
+        undescribed = describe(con, python_relations(configured_rubric()))
+    if undescribed:
+        context.log.warning(f"columns without a description: {', '.join(undescribed)}")
+
+
+def python_relations(rubric: Rubric) -> dict[str, tuple[str, dict[str, str]]]:
+    """'schema.table' -> (table description, column -> description)."""
+    relations = {f"audit.{t}": described for t, described in AUDIT_DESCRIPTIONS.items()}
+    schemas = [contracts.item_scores, contracts.org_scores(rubric), contracts.rectification_ledger]
+    schemas += [
+        contracts.annex(rubric, name, annex, sc.field_name, max_points)
+        for name, annex in rubric.annexes.items()
+    ]
+    for schema in schemas:
+        relations[schema.name] = (schema.description or "", descriptions(schema))
+    return relations
+
+
+def descriptions(schema: pa.DataFrameSchema) -> dict[str, str]:
+    return {name: column.description for name, column in schema.columns.items() if column.description}
+
+
+def describe(con: duckdb.DuckDBPyConnection, relations: dict[str, tuple[str, dict[str, str]]]) -> list[str]:
+    """COMMENT ON every column the warehouse has of these relations (those it does not have yet are
+    skipped: a rubric without an annex, a warehouse before its first ingest)."""
+    present = {
+        (f"{s}.{t}", c)
+        for s, t, c in con.execute(
+            "select schema_name, table_name, column_name from duckdb_columns() "
+            "where database_name = current_database()"
+        ).fetchall()
+    }
+    tables = {relation for relation, _ in present}
+    missing = []
+    for relation, (about, columns) in relations.items():
+        if relation not in tables:
+            continue
+        kind = "view" if _is_view(con, relation) else "table"
+        if about:
+            con.execute(f"comment on {kind} {relation} is {_quoted(about)}")
+        for r, column in sorted(present):
+            if r != relation:
+                continue
+            if column in columns:
+                con.execute(f"comment on column {relation}.{column} is {_quoted(columns[column])}")
+            else:
+                missing.append(f"{relation}.{column}")
+    return missing
+
+
+def _is_view(con: duckdb.DuckDBPyConnection, relation: str) -> bool:
+    schema, name = relation.split(".")
+    return bool(
+        con.execute(
+            "select count(*) from duckdb_views() where schema_name = $s and view_name = $v",
+            {"s": schema, "v": name},
+        ).fetchone()[0]
+    )
+
+
+def _quoted(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
