@@ -28,7 +28,7 @@ def prepare_for_analysts(context: dg.AssetExecutionContext, warehouse: Warehouse
     warehouse, before it is copied for analysts."""
     months = [partition_month(key) for key in context.partition_keys]
     with warehouse.writer() as con:
-        record_builds(con, months, context.run_id)
+        record_builds(con, months, context.run.run_id)
         undescribed = describe(con, python_relations(configured_rubric()))
     if undescribed:
         context.log.warning(f"columns without a description: {', '.join(undescribed)}")
