@@ -13,14 +13,14 @@ import dagster as dg
 import duckdb
 import pandera.polars as pa
 
+from dagster_project import settings
 from dagster_project.defs.ingest.store import AUDIT_DESCRIPTIONS, record_builds
 from dagster_project.defs.partitions import partition_month
-from dagster_project.defs.publish.scorecard import configured_rubric
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.scoring import scorecard as sc
 from dagster_project.scoring.tables import max_points
 from schemas.marts import scorecard as contracts
-from schemas.rubric import Rubric
+from schemas.rubric import Rubric, load_rubric
 
 
 def prepare_for_analysts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> None:
@@ -29,7 +29,7 @@ def prepare_for_analysts(context: dg.AssetExecutionContext, warehouse: Warehouse
     months = [partition_month(key) for key in context.partition_keys]
     with warehouse.writer() as con:
         record_builds(con, months, context.run.run_id)
-        undescribed = describe(con, python_relations(configured_rubric()))
+        undescribed = describe(con, python_relations(load_rubric(settings.rubric())))
     if undescribed:
         context.log.warning(f"columns without a description: {', '.join(undescribed)}")
 
@@ -37,14 +37,21 @@ def prepare_for_analysts(context: dg.AssetExecutionContext, warehouse: Warehouse
 def python_relations(rubric: Rubric) -> dict[str, tuple[str, dict[str, str]]]:
     """'schema.table' -> (table description, column -> description)."""
     relations = {f"audit.{t}": described for t, described in AUDIT_DESCRIPTIONS.items()}
-    schemas = [contracts.item_scores, contracts.org_scores(rubric), contracts.rectification_ledger]
-    schemas += [
-        contracts.annex(rubric, name, annex, sc.field_name, max_points)
-        for name, annex in rubric.annexes.items()
-    ]
-    for schema in schemas:
+    for schema in scorecard_contracts(rubric).values():
         relations[schema.name] = (schema.description or "", descriptions(schema))
     return relations
+
+
+def scorecard_contracts(rubric: Rubric) -> dict[str, pa.DataFrameSchema]:
+    """The contract of each scorecard table, by table name."""
+    tables = {
+        "item_scores": contracts.item_scores,
+        "org_scores": contracts.org_scores(rubric),
+        "rectification_ledger": contracts.rectification_ledger,
+    }
+    for name, annex in rubric.annexes.items():
+        tables[name] = contracts.annex(rubric, name, annex, sc.field_name, max_points)
+    return tables
 
 
 def descriptions(schema: pa.DataFrameSchema) -> dict[str, str]:

@@ -25,6 +25,7 @@ import polars as pl
 
 from dagster_project import settings
 from dagster_project.defs.partitions import monthly, partition_month
+from dagster_project.defs.publish.comments import descriptions, scorecard_contracts
 from dagster_project.defs.publish.exports import Column, Sheet, header_levels, write_csv, write_workbook
 from dagster_project.defs.publish.tables import replace_month
 from dagster_project.defs.resources import WarehouseResource
@@ -44,38 +45,6 @@ UPSTREAM = [
     dg.AssetKey(["completeness", "extracts_by_org"]),
 ]
 LEDGER = "rectification_ledger"
-LABELS = {
-    "month": "数据月份（分区，月初日期）",
-    "rubric": "评分细则",
-    "scoring_group": "考核组别",
-    "org_code": "单位编码",
-    "org_name": "单位名称",
-    "category": "指标类别",
-    "item": "评分项",
-    "item_label": "评分项名称",
-    "value": "计分所用的值（比率为小数）",
-    "points": "得分",
-    "max_points": "满分",
-    "full_points": "规则可得最高分",
-    "points_lost": "失分",
-    "full_marks_at": "得满分所需的值",
-    "status": "计分情况：scored/missing_full/missing_mean/missing_zero/excluded/no_data（未报送）",
-    "reason": "得分说明",
-    "deduction_points": "扣分项合计",
-    "total_points": "综合得分",
-    "group_rank": "组内排名（未报送数据而不参加排名的为空）",
-    "is_ranked": "是否参加排名",
-    "no_data_items": "未报送数据的评分项",
-    "no_data_inputs": "未报送数据的指标（附件中印“未报送”）",
-    "item_status": "计分情况（同 item_scores.status）",
-    "first_month": "首次出现月份",
-    "rectify_by": "整改时限（按评分细则默认）",
-}
-LEDGER_LABELS = {
-    "line": "序号（台账的印刷顺序）",
-    "status": "台账状态：new 新增 / open 未整改 / closed 已销账",
-    "points_lost": "失分（已销账的为销账前的失分）",
-}
 
 
 def annex_tables(rubric: Rubric) -> list[str]:
@@ -178,16 +147,8 @@ def build_month(
 
 
 def comments(rubric: Rubric, table: str) -> dict[str, str]:
-    if table in rubric.annexes:
-        annex = rubric.annexes[table]
-        return (
-            {"month": LABELS["month"], "org_code": LABELS["org_code"]}
-            | {sc.field_name(c): c.header for c in annex.columns}
-            | {k: LABELS[k] for k in ("is_ranked", "no_data_inputs")}
-        )
-    labels = dict(LABELS)
-    labels |= {f"{c.code}_points": f"{c.label}得分" for c in rubric.categories}
-    return labels | (LEDGER_LABELS if table == LEDGER else {})
+    """Each column's Chinese description, from the table's contract (the one place it is written)."""
+    return descriptions(scorecard_contracts(rubric)[table])
 
 
 @dg.multi_asset(
