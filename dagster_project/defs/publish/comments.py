@@ -59,41 +59,31 @@ def descriptions(schema: pa.DataFrameSchema) -> dict[str, str]:
 
 
 def describe(con: duckdb.DuckDBPyConnection, relations: dict[str, tuple[str, dict[str, str]]]) -> list[str]:
-    """COMMENT ON every column the warehouse has of these relations (those it does not have yet are
-    skipped: a rubric without an annex, a warehouse before its first ingest)."""
-    present = {
-        (f"{s}.{t}", c)
-        for s, t, c in con.execute(
-            "select schema_name, table_name, column_name from duckdb_columns() "
-            "where database_name = current_database()"
-        ).fetchall()
-    }
-    tables = {relation for relation, _ in present}
+    """COMMENT ON each of these relations the warehouse has, and on each of its columns (a relation
+    not there yet is skipped: a rubric without that annex); returns the columns no description names
+    ('schema.table.column')."""
+    present: dict[str, tuple[str, list[str]]] = {}
+    for kind, relation, column in con.execute(
+        "select case when v.view_name is null then 'table' else 'view' end, "
+        "c.schema_name || '.' || c.table_name, c.column_name "
+        "from duckdb_columns() c left join duckdb_views() v "
+        "on v.database_name = c.database_name and v.schema_name = c.schema_name and v.view_name = c.table_name "
+        "where c.database_name = current_database() order by c.schema_name, c.table_name, c.column_index"
+    ).fetchall():
+        present.setdefault(relation, (kind, []))[1].append(column)
     missing = []
     for relation, (about, columns) in relations.items():
-        if relation not in tables:
+        if relation not in present:
             continue
-        kind = "view" if _is_view(con, relation) else "table"
+        kind, names = present[relation]
         if about:
             con.execute(f"comment on {kind} {relation} is {_quoted(about)}")
-        for r, column in sorted(present):
-            if r != relation:
-                continue
+        for column in names:
             if column in columns:
                 con.execute(f"comment on column {relation}.{column} is {_quoted(columns[column])}")
             else:
                 missing.append(f"{relation}.{column}")
     return missing
-
-
-def _is_view(con: duckdb.DuckDBPyConnection, relation: str) -> bool:
-    schema, name = relation.split(".")
-    return bool(
-        con.execute(
-            "select count(*) from duckdb_views() where schema_name = $s and view_name = $v",
-            {"s": schema, "v": name},
-        ).fetchone()[0]
-    )
 
 
 def _quoted(text: str) -> str:
