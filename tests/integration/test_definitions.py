@@ -9,7 +9,7 @@ import duckdb
 from dagster_project.definitions import MONTHLY_JOB, defs
 from dagster_project.defs.ingest.deliveries import file_fingerprint, month_status
 from dagster_project.defs.ingest.readers import find_file
-from dagster_project.defs.resources import RawStoreResource, WarehouseResource
+from dagster_project.defs.resources import ExportsResource, RawStoreResource, WarehouseResource
 from schemas.raw import CONTRACTS
 
 
@@ -58,7 +58,7 @@ def tick(raw: Path, working: Path) -> list:
     sensor = next(s for s in defs.sensors if s.name == "new_month_in_raw")
     resources = {
         "raw_store": RawStoreResource(root=str(raw)),
-        "warehouse": WarehouseResource(path=str(working)),
+        "warehouse": WarehouseResource(path=str(working), exports=ExportsResource()),
     }
     with dg.build_sensor_context(resources=resources, instance=INSTANCE) as ctx:
         result = sensor(ctx)
@@ -85,7 +85,7 @@ def test_the_sensor_registers_the_complete_months_as_partitions(sample_raw, tmp_
     sensor = next(s for s in defs.sensors if s.name == "new_month_in_raw")
     resources = {
         "raw_store": RawStoreResource(root=str(sample_raw)),
-        "warehouse": WarehouseResource(path=str(tmp_path / "ywtb.duckdb")),
+        "warehouse": WarehouseResource(path=str(tmp_path / "ywtb.duckdb"), exports=ExportsResource()),
     }
     with dg.build_sensor_context(resources=resources, instance=dg.DagsterInstance.ephemeral()) as ctx:
         result = sensor(ctx)
