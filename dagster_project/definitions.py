@@ -7,12 +7,9 @@ from pathlib import Path
 import dagster as dg
 
 from dagster_project.defs.partitions import MONTHLY_JOB
-from dagster_project.defs.resources import ExportsResource, RawStoreResource, WarehouseResource
+from dagster_project.defs.resources import pipeline_resources
 
 monthly_job = dg.define_asset_job(MONTHLY_JOB, selection=dg.AssetSelection.all())
-
-# Configured at launch: the warehouse's transaction and the assets that export share one folder.
-exports = ExportsResource.configure_at_launch()
 
 defs = dg.Definitions.merge(
     dg.load_from_defs_folder(path_within_project=Path(__file__).parent),
@@ -21,10 +18,6 @@ defs = dg.Definitions.merge(
         # One process per run: the run's transaction (the warehouse resource) spans all its steps, and
         # a month costs no process start per step.
         executor=dg.in_process_executor,
-        resources={
-            "warehouse": WarehouseResource(exports=exports),
-            "exports": exports,
-            "raw_store": RawStoreResource(),
-        },
+        resources=pipeline_resources(),
     ),
 )

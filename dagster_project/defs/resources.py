@@ -116,7 +116,10 @@ class ExportsResource(dg.ConfigurableResource):
     @contextmanager
     def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[Self]:
         self._in_run = context.run is not None  # as the warehouse's transaction: only inside a run
-        yield self
+        try:
+            yield self
+        finally:
+            self._in_run = False
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -222,3 +225,16 @@ class RawStoreResource(dg.ConfigurableResource):
 
     def month_dir(self, month: dt.date) -> Path:
         return self.folder / f"{month:%Y-%m}"
+
+
+def pipeline_resources(warehouse: str = "", exports: str = "", raw: str = "") -> dict[str, object]:
+    """The resources of the definitions, by the names the assets ask for; empty locations are read
+    from the environment at run time. The exports folder is one resource that the warehouse's
+    transaction and the assets that export share: configured at launch, so that a run's config
+    (`ywtb run --exports …`) sets it for both."""
+    shared_exports = ExportsResource.configure_at_launch(root=exports)
+    return {
+        "warehouse": WarehouseResource(path=warehouse, exports=shared_exports),
+        "exports": shared_exports,
+        "raw_store": RawStoreResource(root=raw),
+    }

@@ -9,7 +9,7 @@ import duckdb
 from dagster_project.definitions import MONTHLY_JOB, defs
 from dagster_project.defs.ingest.deliveries import file_fingerprint, month_status
 from dagster_project.defs.ingest.readers import find_file
-from dagster_project.defs.resources import ExportsResource, RawStoreResource, WarehouseResource
+from dagster_project.defs.resources import pipeline_resources
 from schemas.raw import CONTRACTS
 
 
@@ -56,10 +56,7 @@ def published_as_built_from(raw: Path, months: list[str], published: Path) -> No
 
 def tick(raw: Path, working: Path) -> list:
     sensor = next(s for s in defs.sensors if s.name == "new_month_in_raw")
-    resources = {
-        "raw_store": RawStoreResource(root=str(raw)),
-        "warehouse": WarehouseResource(path=str(working), exports=ExportsResource()),
-    }
+    resources = pipeline_resources(warehouse=str(working), raw=str(raw))
     with dg.build_sensor_context(resources=resources, instance=INSTANCE) as ctx:
         result = sensor(ctx)
     assert isinstance(result, dg.SensorResult)
@@ -83,10 +80,7 @@ def test_the_sensor_requests_complete_months_and_skips_nothing_else_in_the_same_
 
 def test_the_sensor_registers_the_complete_months_as_partitions(sample_raw, tmp_path):
     sensor = next(s for s in defs.sensors if s.name == "new_month_in_raw")
-    resources = {
-        "raw_store": RawStoreResource(root=str(sample_raw)),
-        "warehouse": WarehouseResource(path=str(tmp_path / "ywtb.duckdb"), exports=ExportsResource()),
-    }
+    resources = pipeline_resources(warehouse=str(tmp_path / "ywtb.duckdb"), raw=str(sample_raw))
     with dg.build_sensor_context(resources=resources, instance=dg.DagsterInstance.ephemeral()) as ctx:
         result = sensor(ctx)
     (request,) = result.dynamic_partitions_requests
