@@ -5,8 +5,6 @@ import datetime as dt
 import duckdb
 import polars as pl
 
-from dagster_project.defs.resources import table_exists
-
 
 def replace_table_month(
     con: duckdb.DuckDBPyConnection, target: str, frame: pl.DataFrame, month: dt.date, labels: dict[str, str]
@@ -18,7 +16,11 @@ def replace_table_month(
     """
     schema, table = target.split(".")
     con.execute(f"create schema if not exists {schema}")
-    if not table_exists(con, schema, table):
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, table],
+    ).fetchall()[0][0]
+    if not exists:
         con.execute(f"create table {target} as select * from frame limit 0")
         for column, label in labels.items():
             if column in frame.columns:

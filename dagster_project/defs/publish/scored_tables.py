@@ -27,7 +27,7 @@ from dagster_project import settings
 from dagster_project.defs.partitions import monthly_asset, monthly_multi_asset, partition_month
 from dagster_project.defs.publish.computed_tables import replace_table_month
 from dagster_project.defs.publish.exports import Column, Sheet, header_levels, write_csv, write_workbook
-from dagster_project.defs.resources import ExportsResource, WarehouseResource, table_exists
+from dagster_project.defs.resources import ExportsResource, WarehouseResource
 from dagster_project.months import add_months
 from dagster_project.scoring import month_scores
 from dagster_project.scoring.engine import NO_DATA_TEXT
@@ -115,7 +115,7 @@ def read_deliveries(con: duckdb.DuckDBPyConnection, month: dt.date) -> pl.DataFr
     """Per organisation and extract: whether rows of it were loaded in the month, and in the year to
     date. A county's rows include its departments' (cases name the department). None when the
     completeness table was never built."""
-    if not table_exists(con, "completeness", "extracts_by_org"):
+    if not _exists(con, "completeness", "extracts_by_org"):
         return None
     return con.sql(
         """
@@ -137,8 +137,18 @@ def read_deliveries(con: duckdb.DuckDBPyConnection, month: dt.date) -> pl.DataFr
     ).pl()
 
 
+def _exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return (
+        con.execute(
+            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+            [schema, table],
+        ).fetchall()[0][0]
+        > 0
+    )
+
+
 def previous_ledger(con: duckdb.DuckDBPyConnection, rubric: Rubric, month: dt.date) -> pl.DataFrame | None:
-    if not table_exists(con, SCHEMA, LEDGER):
+    if not _exists(con, SCHEMA, LEDGER):
         return None
     return con.sql(
         f"select * from {SCHEMA}.{LEDGER} where month = $month and rubric = $rubric",
