@@ -19,6 +19,7 @@ import argparse
 import os
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_MONTHS = "2021-01..2021-10"
@@ -107,9 +108,6 @@ def main(argv: list[str] | None = None) -> int:
         "calendar": cmd_calendar,
         "months": cmd_months,
     }
-    # A command sets locations in the environment for the resources it runs; called in-process
-    # (tests, notebooks), it must not leave them behind for the next call.
-    saved = {k: v for k, v in os.environ.items() if k.startswith("YWTB_")}
     try:
         return commands[args.command](args)
     except USER_ERRORS() as e:
@@ -120,10 +118,6 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # the reader went away (`ywtb months | head`): nothing more to say
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    finally:
-        for k in [k for k in os.environ if k.startswith("YWTB_")]:
-            del os.environ[k]
-        os.environ.update(saved)
 
 
 def USER_ERRORS() -> tuple[type[BaseException], ...]:
@@ -146,14 +140,31 @@ def _locations(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _apply_locations(args: argparse.Namespace) -> None:
-    """Flags win over the environment; the resources read the environment at run time."""
-    if getattr(args, "raw", None):
-        os.environ["YWTB_RAW_DIR"] = str(args.raw)
-    if getattr(args, "warehouse", None):
-        os.environ["YWTB_WAREHOUSE"] = str(args.warehouse)
-    if getattr(args, "exports", None):
-        os.environ["YWTB_EXPORTS"] = str(args.exports)
+@dataclass(frozen=True)
+class Locations:
+    """Where a command reads and writes: the flags, else the environment, else the defaults."""
+
+    raw: Path
+    warehouse: Path
+    exports: Path
+
+    @classmethod
+    def of(cls, args: argparse.Namespace) -> Locations:
+        from dagster_project import settings
+
+        return cls(
+            raw=args.raw or settings.raw_dir(),
+            warehouse=args.warehouse or settings.warehouse_path(),
+            exports=args.exports or settings.exports_root(),
+        )
+
+    def resources_config(self) -> dict:
+        """The run config that gives the resources these locations."""
+        return {
+            "raw_store": {"config": {"root": str(self.raw)}},
+            "warehouse": {"config": {"path": str(self.warehouse)}},
+            "exports": {"config": {"root": str(self.exports)}},
+        }
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
@@ -230,11 +241,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     from dagster_project.months import parse_months
 
     months = parse_months(args.months) if args.months else None  # a wrong form fails here, at once
-    _apply_locations(args)
     from dagster_project import settings
     from dagster_project.defs.resources import lock_holder, writer_lock
 
-    working, raw = settings.warehouse_path(), settings.raw_dir()
+    where = Locations.of(args)
+    working, raw = where.warehouse, where.raw
     delivered = delivered_months(raw)
     if months is None:
         built = set(built_months(working))
@@ -248,7 +259,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             f"no folder {raw}/{missing[0]:%Y-%m} (delivered: {_span(delivered) or 'none'}); "
             f"put the month's files there, or run another month"
         )
-    settings.salt()  # a salt gone missing from a warehouse that holds keys fails now, not mid-run
+    settings.salt(working)  # a salt gone missing from a warehouse that holds keys fails now, not mid-run
     if holder := lock_holder(working):
         print(f"{working} is being written by another run ({holder}): waiting for it…", flush=True)
     with writer_lock(working, timeout_s=1800.0):
@@ -260,30 +271,33 @@ def cmd_run(args: argparse.Namespace) -> int:
                 flush=True,
             )
             months = sorted(months + later)
-        return _run_months(months, working, args)
+        return _run_months(months, where, args)
 
 
 class RunRefused(ValueError):
     """A run that cannot start as asked; the message says why and what to do."""
 
 
-def _run_months(months: list, working: Path, args: argparse.Namespace) -> int:
+def _run_months(months: list, where: Locations, args: argparse.Namespace) -> int:
     import contextlib
 
     import dagster as dg
 
-    from dagster_project import settings
     from dagster_project.definitions import MONTHLY_JOB, defs
     from dagster_project.defs.partitions import register_months
 
+    working = where.warehouse
     log_path = working.parent / "logs" / f"run-{time.strftime('%Y%m%d-%H%M%S')}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     job = defs.resolve_job_def(MONTHLY_JOB)
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
     register_months(instance, [f"{m:%Y-%m}" for m in months])
-    print(f"raw {settings.raw_dir()}  ->  warehouse {working}  ({len(months)} months)", flush=True)
+    print(f"raw {where.raw}  ->  warehouse {working}  ({len(months)} months)", flush=True)
     print(f"log {log_path}", flush=True)
-    config = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+    config = {
+        "loggers": {"console": {"config": {"log_level": "INFO"}}},
+        "resources": where.resources_config(),
+    }
     done: list[str] = []
     quarantined: dict[str, int] = {}
     with log_path.open("a", encoding="utf-8") as log:
@@ -302,16 +316,16 @@ def _run_months(months: list, working: Path, args: argparse.Namespace) -> int:
                 for failure in _failures(result, args.debug):
                     print(f"  FAILED {failure}", file=sys.stderr, flush=True)
                 print(
-                    f"{key}  not published: the warehouse, the published copy and {settings.exports_root()} "
+                    f"{key}  not published: the warehouse, the published copy and {where.exports} "
                     f"are as the last good run left them (details: {log_path})",
                     file=sys.stderr,
                     flush=True,
                 )
-                _closing(done, quarantined, working, log_path)
+                _closing(done, quarantined, where, log_path)
                 return 1
             done.append(key)
             print(f"{key}  done in {time.monotonic() - started:.1f}s", flush=True)
-    _closing(done, quarantined, working, log_path)
+    _closing(done, quarantined, where, log_path)
     return 0
 
 
@@ -329,17 +343,16 @@ class _Tee:
             stream.flush()
 
 
-def _closing(done: list[str], quarantined: dict[str, int], working: Path, log_path: Path) -> None:
-    from dagster_project import settings
+def _closing(done: list[str], quarantined: dict[str, int], where: Locations, log_path: Path) -> None:
     from dagster_project.defs.file_copies import published_path
 
     print(f"built: {_span_keys(done) or 'nothing'}")
     if quarantined:
         reasons = ", ".join(f"{r} {n:,}" for r, n in sorted(quarantined.items(), key=lambda kv: -kv[1]))
         print(f"quarantined rows by reason: {reasons} (quarantine.* in the warehouse)")
-    print(f"working warehouse  {working}")
-    print(f"published copy     {published_path(working)}")
-    print(f"annexes, reports   {settings.exports_root()}/<YYYY-MM>/")
+    print(f"working warehouse  {where.warehouse}")
+    print(f"published copy     {published_path(where.warehouse)}")
+    print(f"annexes, reports   {where.exports}/<YYYY-MM>/")
     print(f"run log            {log_path}")
 
 
@@ -431,7 +444,7 @@ def _failures(result, debug: bool = False) -> list[str]:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from dagster_project.scoring.tables import TableError, rescore_table, write_rescored
+    from dagster_project.scoring.printed_annexes import TableError, rescore_table, write_rescored
     from schemas.rubric import RubricError, load_rubric
 
     joined = {}
@@ -483,15 +496,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Reads the published copy, so it works while a run is writing the working file."""
-    _apply_locations(args)
     import duckdb
 
-    from dagster_project import settings
     from dagster_project.defs.file_copies import published_path
     from dagster_project.defs.partitions import partition_month
     from dagster_project.defs.publish.report import write_report
 
-    source = published_path(settings.warehouse_path())
+    where = Locations.of(args)
+    source = published_path(where.warehouse)
     if not source.exists():
         print(
             f"ywtb report: no published warehouse at {source}; run `ywtb run --months {args.month}` first",
@@ -506,21 +518,20 @@ def cmd_report(args: argparse.Namespace) -> int:
         if not built:
             print(f"ywtb report: {args.month} is not in {source}; run it first", file=sys.stderr)
             return 2
-        for path in write_report(con, month, settings.exports_dir() / args.month):
+        for path in write_report(con, month, where.exports / args.month):
             print(f"wrote {path}")
     return 0
 
 
 def cmd_months(args: argparse.Namespace) -> int:
-    _apply_locations(args)
     import dagster as dg
 
-    from dagster_project import settings
     from dagster_project.defs.file_copies import published_path
     from dagster_project.defs.ingest.deliveries import built_fingerprints, month_status
     from dagster_project.defs.partitions import register_months
 
-    raw, working = settings.raw_dir(), settings.warehouse_path()
+    where = Locations.of(args)
+    raw, working = where.raw, where.warehouse
     built = built_fingerprints(published_path(working))
     complete = []
     for month in delivered_months(raw):

@@ -1,4 +1,5 @@
-"""Where things live, read from the environment when asked (never at import).
+"""Settings read from the environment when asked (never at import). The three locations are the
+defaults of the resources' config (defs/resources.py); `ywtb` flags are passed as config instead.
 
 YWTB_RAW_DIR      the raw folder, one sub-folder per month          (default raw/)
 YWTB_WAREHOUSE    the working DuckDB file                           (default warehouse/ywtb.duckdb)
@@ -27,18 +28,8 @@ def warehouse_path() -> Path:
 
 
 def exports_root() -> Path:
-    """Where people find the annexes and reports."""
+    """Where people find the annexes and reports (a run writes them through the exports resource)."""
     return Path(os.environ.get("YWTB_EXPORTS", "out"))
-
-
-# While a run executes in this process, what it exports goes to the run's own folder, moved into
-# exports_root() when the run commits (defs/transaction.py).
-_run_exports: Path | None = None
-
-
-def exports_dir() -> Path:
-    """Where to write annexes and reports now: the run's folder inside a run, else exports_root()."""
-    return _run_exports or exports_root()
 
 
 DEFAULT_RUBRIC = "dazhou-2021"
@@ -72,18 +63,19 @@ class SaltMissing(RuntimeError):
     """The warehouse holds keys made with a salt that is gone: a new one would change every key."""
 
 
-def salt() -> str:
-    """The salt is configuration: it never lives in code, and it stays beside the working file only.
+def salt(warehouse: Path) -> str:
+    """The salt of the keys in `warehouse` (the working file). The salt is configuration: it never
+    lives in code, and it stays beside the working file only.
 
     The published copy analysts read is a different file, so the salt is not shipped with it. It is
     made once, with the warehouse; never again silently for a warehouse that already holds keys.
     """
     if value := os.environ.get("YWTB_SALT"):
         return value
-    path = Path(os.environ.get("YWTB_SALT_FILE", str(warehouse_path()) + ".salt"))
-    if not path.exists() and warehouse_path().exists():
+    path = Path(os.environ.get("YWTB_SALT_FILE", str(warehouse) + ".salt"))
+    if not path.exists() and warehouse.exists():
         raise SaltMissing(
-            f"the salt file {path} is missing but {warehouse_path()} holds keys made with it: restore "
+            f"the salt file {path} is missing but {warehouse} holds keys made with it: restore "
             "the file (or set YWTB_SALT); to start a new warehouse instead, remove the warehouse"
         )
     if not path.exists():

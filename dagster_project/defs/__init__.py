@@ -1,4 +1,5 @@
-"""The asset definitions, one folder per stage: ingest (raw files -> raw), transform (dbt), publish."""
+"""The asset definitions, one folder per stage: ingest (raw files -> raw), transform (dbt), publish.
+definitions.py loads whatever the modules here define (assets, checks, sensors, schedules)."""
 
 import warnings
 

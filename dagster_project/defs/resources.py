@@ -1,7 +1,6 @@
-"""Resources: the warehouse (one run writes it at a time, on a copy) and the raw store. Paths resolve
-at run time."""
-
-from __future__ import annotations
+"""Resources: the warehouse (one run writes it at a time, on a copy), the exports folder and the raw
+store. Their locations are configuration (`ywtb run --warehouse …` passes it as the run's config);
+left empty, they are read from the environment at run time (settings.py), never at import."""
 
 import datetime as dt
 import fcntl
@@ -10,13 +9,14 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Self
 
 import dagster as dg
 import duckdb
 from pydantic import PrivateAttr
 
 from dagster_project import settings
-from dagster_project.defs.transaction import RunFiles, activated
+from dagster_project.defs.transaction import RunFiles, run_exports
 
 
 class WarehouseBusy(RuntimeError):
@@ -95,19 +95,52 @@ def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> boo
     )
 
 
+class ExportsResource(dg.ConfigurableResource):
+    """The folder people read the month's annexes, reports and forms in: <root>/<YYYY-MM>/. Empty
+    root: YWTB_EXPORTS, else out/.
+
+    In a run, a month is written to the run's folder instead, which replaces <root>/<YYYY-MM>/ only
+    when the whole run succeeded (the warehouse's transaction, defs/transaction.py)."""
+
+    root: str = ""
+    _in_run: bool = PrivateAttr(default=False)
+
+    @property
+    def folder(self) -> Path:
+        return Path(self.root) if self.root else settings.exports_root()
+
+    def month_dir(self, key: str) -> Path:
+        """Where to write the month `key` (YYYY-MM) now."""
+        return (run_exports(self.folder) if self._in_run else self.folder) / key
+
+    @contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[Self]:
+        self._in_run = context.run is not None  # as the warehouse's transaction: only inside a run
+        try:
+            yield self
+        finally:
+            self._in_run = False
+
+
 class WarehouseResource(dg.ConfigurableResource):
     """The working DuckDB file. Empty path: YWTB_WAREHOUSE, else warehouse/ywtb.duckdb.
 
     In a run, every step reads and writes the run's copy of it (`file`); the copy replaces the working
-    file only when the whole run succeeded (defs/transaction.py)."""
+    file, and the run's exports theirs, only when the whole run succeeded (defs/transaction.py)."""
 
     path: str = ""
     lock_timeout_s: float = 1800.0
+    # The run's exports are part of its transaction: published with the warehouse, or not at all.
+    exports: ExportsResource
     _run: RunFiles | None = PrivateAttr(default=None)
 
     @property
     def working_file(self) -> Path:
         return Path(self.path) if self.path else settings.warehouse_path()
+
+    def salt(self) -> str:
+        """The salt of this warehouse's hashed keys (settings.salt)."""
+        return settings.salt(self.working_file)
 
     @property
     def file(self) -> Path:
@@ -127,20 +160,19 @@ class WarehouseResource(dg.ConfigurableResource):
         return self._run.prepare_publication()
 
     @contextmanager
-    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[WarehouseResource]:
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[Self]:
         """The run's transaction: lock, copy, and at the end commit or discard (the resource lives as
         long as the run: the definitions execute in process). Outside a run (a sensor's tick) the
         resource only reads."""
         if context.run is None:  # context.run_id is deprecated (an error under the tests' filters)
             yield self
             return
-        files = RunFiles(self.working_file, settings.exports_root())
+        files = RunFiles(self.working_file, self.exports.folder)
         with writer_lock(files.working, self.lock_timeout_s):
             files.begin()
             self._run = files
             try:
-                with activated(files):
-                    yield self
+                yield self
             except BaseException:
                 files.discard()
                 raise
@@ -193,3 +225,16 @@ class RawStoreResource(dg.ConfigurableResource):
 
     def month_dir(self, month: dt.date) -> Path:
         return self.folder / f"{month:%Y-%m}"
+
+
+def pipeline_resources(warehouse: str = "", exports: str = "", raw: str = "") -> dict[str, object]:
+    """The resources of the definitions, by the names the assets ask for; empty locations are read
+    from the environment at run time. The exports folder is one resource that the warehouse's
+    transaction and the assets that export share: configured at launch, so that a run's config
+    (`ywtb run --exports …`) sets it for both."""
+    shared_exports = ExportsResource.configure_at_launch(root=exports)
+    return {
+        "warehouse": WarehouseResource(path=warehouse, exports=shared_exports),
+        "exports": shared_exports,
+        "raw_store": RawStoreResource(root=raw),
+    }

@@ -19,21 +19,19 @@ file of two states ago brought up to date, or a whole copy.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-from dagster_project import settings
-from dagster_project.defs.file_copies import (
-    copy_cheaply,
-    published_path,
-    swap_in,
-)
+from dagster_project.defs.file_copies import copy_cheaply, published_path, swap_in
 
 RUN_EXPORTS = ".run"
+
+
+def run_exports(exports: Path) -> Path:
+    """The folder a run exports to, inside the exports folder it will replace months of."""
+    return exports / RUN_EXPORTS
 
 
 @dataclass
@@ -65,7 +63,7 @@ class RunFiles:
 
     @property
     def exports_staging(self) -> Path:
-        return self.exports / RUN_EXPORTS
+        return run_exports(self.exports)
 
     # ----------------------------------------------------------------------------------- the steps
 
@@ -136,13 +134,3 @@ def restore_interrupted_replacements(folder: Path) -> None:
             shutil.rmtree(old, ignore_errors=True)
         else:
             old.rename(target)
-
-
-@contextmanager
-def activated(files: RunFiles) -> Iterator[RunFiles]:
-    """While the run executes, whatever it exports goes to its own folder."""
-    settings._run_exports = files.exports_staging
-    try:
-        yield files
-    finally:
-        settings._run_exports = None

@@ -34,7 +34,7 @@ from dagster_project.sample import generator as gen
 from dagster_project.sample import people
 from dagster_project.sample.writer import write_month
 from dagster_project.scoring.engine import printed
-from dagster_project.scoring.tables import org_key
+from dagster_project.scoring.printed_annexes import org_key
 from schemas.marts.ops import LAYOUTS, OPS_COLUMNS, PARTS, layout_of
 
 SEED = 2021

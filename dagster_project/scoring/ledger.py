@@ -16,7 +16,7 @@ import polars as pl
 
 from dagster_project.months import add_months, last_day
 from dagster_project.scoring.engine import NO_DATA_TEXT, printed
-from dagster_project.scoring.scorecard import ITEM_SCORES_SCHEMA
+from dagster_project.scoring.month_scores import ITEM_SCORES_SCHEMA
 from schemas.rubric import Rubric
 
 STATUS_LABELS = {"new": "新增", "open": "未整改", "closed": "已销账"}

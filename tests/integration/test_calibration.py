@@ -12,7 +12,7 @@ import pytest
 
 from dagster_project.cli import main
 from dagster_project.sample.calibrate import CalibrationError, write_calibrated
-from dagster_project.scoring.tables import org_key
+from dagster_project.scoring.printed_annexes import org_key
 
 pytestmark = pytest.mark.integration
 PUBLISHED = Path(__file__).resolve().parents[1] / "fixtures" / "published"

@@ -9,7 +9,7 @@ import duckdb
 from dagster_project.definitions import MONTHLY_JOB, defs
 from dagster_project.defs.ingest.deliveries import file_fingerprint, month_status
 from dagster_project.defs.ingest.readers import find_file
-from dagster_project.defs.resources import RawStoreResource, WarehouseResource
+from dagster_project.defs.resources import pipeline_resources
 from schemas.raw import CONTRACTS
 
 
@@ -56,10 +56,7 @@ def published_as_built_from(raw: Path, months: list[str], published: Path) -> No
 
 def tick(raw: Path, working: Path) -> list:
     sensor = next(s for s in defs.sensors if s.name == "new_month_in_raw")
-    resources = {
-        "raw_store": RawStoreResource(root=str(raw)),
-        "warehouse": WarehouseResource(path=str(working)),
-    }
+    resources = pipeline_resources(warehouse=str(working), raw=str(raw))
     with dg.build_sensor_context(resources=resources, instance=INSTANCE) as ctx:
         result = sensor(ctx)
     assert isinstance(result, dg.SensorResult)
@@ -83,10 +80,7 @@ def test_the_sensor_requests_complete_months_and_skips_nothing_else_in_the_same_
 
 def test_the_sensor_registers_the_complete_months_as_partitions(sample_raw, tmp_path):
     sensor = next(s for s in defs.sensors if s.name == "new_month_in_raw")
-    resources = {
-        "raw_store": RawStoreResource(root=str(sample_raw)),
-        "warehouse": WarehouseResource(path=str(tmp_path / "ywtb.duckdb")),
-    }
+    resources = pipeline_resources(warehouse=str(tmp_path / "ywtb.duckdb"), raw=str(sample_raw))
     with dg.build_sensor_context(resources=resources, instance=dg.DagsterInstance.ephemeral()) as ctx:
         result = sensor(ctx)
     (request,) = result.dynamic_partitions_requests
@@ -173,3 +167,20 @@ def test_the_delivery_schedule_is_off_and_runs_the_month_before():
     ):
         assert schedule.evaluate_tick(ctx).run_requests[0].partition_key == "2021-12"
         assert instance.get_dynamic_partitions("months") == ["2021-12"]
+
+
+def test_every_asset_defined_in_defs_is_loaded_without_being_listed():
+    """definitions.py lists no asset: whatever a module under defs/ defines is in the definitions."""
+    import importlib
+    import pkgutil
+
+    import dagster_project.defs as package
+
+    defined = set()
+    for info in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
+        for value in vars(importlib.import_module(info.name)).values():
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, dg.AssetsDefinition):
+                    defined |= set(item.keys)
+    graph = defs.resolve_asset_graph()
+    assert defined == {k for k in graph.get_all_asset_keys() if graph.get(k).is_materializable}

@@ -94,7 +94,7 @@ def test_the_annex_lists_it_after_the_ranked_and_prints_why(silent_world):
 
 
 def test_the_exported_annex_rescored_gives_back_its_scores_with_no_data(silent_world):
-    from dagster_project.scoring.tables import rescore_table
+    from dagster_project.scoring.printed_annexes import rescore_table
     from schemas.rubric import load_rubric
 
     _, name, wh = silent_world

@@ -13,8 +13,8 @@ import pandera.errors
 import polars as pl
 import pytest
 
-from dagster_project.defs.publish.scorecard import build_month, read_month
-from dagster_project.scoring.tables import rescore_table
+from dagster_project.defs.publish.scored_tables import build_month, read_month
+from dagster_project.scoring.printed_annexes import rescore_table
 from schemas.rubric import load_rubric
 
 pytestmark = pytest.mark.integration
@@ -113,12 +113,12 @@ def test_every_category_is_the_sum_of_its_items_and_every_loss_has_a_reason(june
 
 def test_a_table_breaking_its_contract_fails(june_tables, built):
     """Protection check: a corrupted annex or score table does not pass its contract."""
-    from dagster_project.scoring import scorecard as sc
-    from dagster_project.scoring.tables import max_points
+    from dagster_project.scoring import month_scores
+    from dagster_project.scoring.printed_annexes import max_points
     from schemas.marts import scorecard as contracts
 
     rubric = load_rubric("dazhou-2021")
-    annex4 = contracts.annex(rubric, "annex4", rubric.annexes["annex4"], sc.field_name, max_points)
+    annex4 = contracts.annex(rubric, "annex4", rubric.annexes["annex4"], month_scores.field_name, max_points)
     good = june_tables["annex4"]
     annex4.validate(good)
     breaks = {

@@ -21,8 +21,8 @@ import pytest
 
 from dagster_project.defs.publish.exports import Column, Sheet, write_csv, write_workbook
 from dagster_project.defs.publish.ops_tables import ops_sheet
-from dagster_project.defs.publish.scorecard import annex_sheet, column_groups, year_to_date
-from dagster_project.scoring import scorecard as sc
+from dagster_project.defs.publish.scored_tables import annex_sheet, column_groups, year_to_date
+from dagster_project.scoring import month_scores
 from schemas.marts.ops import LAYOUTS, OPS_COLUMNS
 from schemas.rubric import load_rubric
 
@@ -44,9 +44,9 @@ def annex_frame(rubric, annex, n: int = 3) -> pl.DataFrame:
         row = {}
         for i, c in enumerate(annex.columns):
             if c.field:
-                row[sc.field_name(c)] = r if c.field == "rank" else f"单位{r}"
+                row[month_scores.field_name(c)] = r if c.field == "rank" else f"单位{r}"
             else:
-                row[sc.field_name(c)] = None if (r, i) == (2, 2) else 1 / (r + i) + 1e-13
+                row[month_scores.field_name(c)] = None if (r, i) == (2, 2) else 1 / (r + i) + 1e-13
         rows.append(row)
     return pl.DataFrame(rows)
 

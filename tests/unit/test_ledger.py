@@ -8,7 +8,7 @@ import pytest
 
 from dagster_project.scoring.engine import score_group
 from dagster_project.scoring.ledger import deadline, ledger, shown
-from dagster_project.scoring.scorecard import item_scores_frame
+from dagster_project.scoring.month_scores import item_scores_frame
 from schemas.marts.scorecard import rectification_ledger
 from schemas.rubric import load_rubric
 

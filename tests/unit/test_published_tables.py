@@ -12,9 +12,9 @@ import pytest
 
 from dagster_project.cli import main
 from dagster_project.defs.publish.exports import write_csv
-from dagster_project.defs.publish.scorecard import annex_sheet
-from dagster_project.scoring import scorecard as sc
-from dagster_project.scoring.tables import TableError, rescore_table
+from dagster_project.defs.publish.scored_tables import annex_sheet
+from dagster_project.scoring import month_scores
+from dagster_project.scoring.printed_annexes import TableError, rescore_table
 from schemas.rubric import load_rubric
 
 PUBLISHED = Path(__file__).resolve().parents[1] / "fixtures" / "published"
@@ -200,7 +200,7 @@ def warehouse_form(rubric, name: str, table: Path) -> pl.DataFrame:
                 row[c.field] = int(text) if c.field == "rank" else text
             else:
                 percent = 100 if c.header.endswith("_pct") else 1
-                row[sc.field_name(c)] = float(text) / percent * c.scale if text else None
+                row[month_scores.field_name(c)] = float(text) / percent * c.scale if text else None
         rows.append(row)
     return pl.DataFrame(rows)
 

@@ -11,7 +11,7 @@ from dagster_project.defs.ingest.deliveries import file_fingerprint
 from dagster_project.defs.ingest.delivery_checks import delivery_problems
 from dagster_project.defs.ingest.readers import FileProblem, find_file
 from dagster_project.defs.ingest.store import reconcile, replace_month
-from dagster_project.defs.partitions import monthly, partition_month
+from dagster_project.defs.partitions import monthly_asset, partition_month
 from dagster_project.defs.resources import RawStoreResource, WarehouseResource
 from dagster_project.months import add_months, last_day
 from dagster_project.reference import CalendarNotCovered, check_calendar_covers, organisations
@@ -50,7 +50,7 @@ def ingest_month(
         with warehouse.writer() as con:
             ctx = validation_context(con, contract, month)
         source_file = str(path.relative_to(raw_store.folder))
-        batches = ingest(path, contract, ctx, settings.salt(), settings.memory_budget_bytes())
+        batches = ingest(path, contract, ctx, warehouse.salt(), settings.memory_budget_bytes())
         with warehouse.writer() as con:
             written = replace_month(con, month, contract, batches, source_file)
             record_delivery(con, month, contract, path, source_file)
@@ -114,16 +114,13 @@ def rows_read_in(con: duckdb.DuckDBPyConnection, month: dt.date, contract: Extra
     return row[0] if row else None
 
 
-def ingest_asset(contract: ExtractContract) -> dg.AssetsDefinition:
-    key = dg.AssetKey(["raw", contract.name])
+def raw_extract_asset(contract: ExtractContract) -> dg.AssetsDefinition:
+    """The asset raw.<extract>, the table of `contract` (one per contract, so no function per key)."""
+    key = ["raw", contract.name]
     deps = [dg.AssetKey(["raw", "matters"])] if contract.needs_matter_catalogue else []
 
-    @dg.asset(
-        key=key,
-        partitions_def=monthly,
-        # A backfill of many months is one run; the months are ingested in order inside it.
-        backfill_policy=dg.BackfillPolicy.single_run(),
-        group_name="raw",
+    @monthly_asset(
+        key,
         deps=deps,
         kinds={"duckdb", "pandera"},
         description=f"{contract.description}. Invalid rows go to quarantine.{contract.name} with a reason.",
@@ -133,7 +130,9 @@ def ingest_asset(contract: ExtractContract) -> dg.AssetsDefinition:
             )
         ],
     )
-    def _ingest(context: dg.AssetExecutionContext, warehouse: WarehouseResource, raw_store: RawStoreResource):
+    def raw_extract(
+        context: dg.AssetExecutionContext, warehouse: WarehouseResource, raw_store: RawStoreResource
+    ):
         per_month, reconciled, totals = (
             {},
             {},
@@ -179,7 +178,7 @@ def ingest_asset(contract: ExtractContract) -> dg.AssetsDefinition:
             ],
         )
 
-    return _ingest
+    return raw_extract
 
 
-ingest_assets = [ingest_asset(c) for c in CONTRACTS.values()]
+raw_extracts = [raw_extract_asset(c) for c in CONTRACTS.values()]

@@ -17,8 +17,8 @@ from dagster_project import settings
 from dagster_project.defs.ingest.store import AUDIT_DESCRIPTIONS, record_builds
 from dagster_project.defs.partitions import partition_month
 from dagster_project.defs.resources import WarehouseResource
-from dagster_project.scoring import scorecard as sc
-from dagster_project.scoring.tables import max_points
+from dagster_project.scoring import month_scores
+from dagster_project.scoring.printed_annexes import max_points
 from schemas.marts import scorecard as contracts
 from schemas.rubric import Rubric, load_rubric
 
@@ -50,7 +50,7 @@ def scorecard_contracts(rubric: Rubric) -> dict[str, pa.DataFrameSchema]:
         "rectification_ledger": contracts.rectification_ledger,
     }
     for name, annex in rubric.annexes.items():
-        tables[name] = contracts.annex(rubric, name, annex, sc.field_name, max_points)
+        tables[name] = contracts.annex(rubric, name, annex, month_scores.field_name, max_points)
     return tables
 
 

@@ -17,19 +17,18 @@ import duckdb
 import polars as pl
 import xlsxwriter
 
-from dagster_project import settings
 from dagster_project.defs.partitions import monthly, partition_month
 from dagster_project.defs.publish.atomic import staged
+from dagster_project.defs.publish.computed_tables import replace_table_month
 from dagster_project.defs.publish.exports import TEXT_STAYS_TEXT, set_printing
-from dagster_project.defs.publish.scorecard import (
+from dagster_project.defs.publish.scored_tables import (
     LEDGER,
     configured_rubric,
     ledger_cells,
     read_ledger,
     write_ledger,
 )
-from dagster_project.defs.publish.tables import replace_month
-from dagster_project.defs.resources import WarehouseResource
+from dagster_project.defs.resources import ExportsResource, WarehouseResource
 from dagster_project.scoring.engine import printed
 from schemas.raw import CONTRACTS
 
@@ -156,7 +155,7 @@ def completeness_tables(context: dg.AssetExecutionContext, warehouse: WarehouseR
             }
             con.execute("begin")
             for name, frame in tables.items():
-                replace_month(con, f"{SCHEMA}.{name}", frame, month, LABELS)
+                replace_table_month(con, f"{SCHEMA}.{name}", frame, month, LABELS)
                 rows[name] += frame.height
             con.execute("commit")
     for name, n in rows.items():
@@ -296,12 +295,14 @@ def _write_form(
         "out/<YYYY-MM>/feedback/<单位>.xlsx with each organisation's own ledger rows and matters with no case this year."
     ),
 )
-def feedback_forms(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def feedback_forms(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, exports: ExportsResource
+) -> dg.MaterializeResult:
     rubric = configured_rubric()
     written: list[Path] = []
     with warehouse.writer() as con:
         for key in sorted(context.partition_keys):
-            month, folder = partition_month(key), settings.exports_dir() / key
+            month, folder = partition_month(key), exports.month_dir(key)
             written.append(write_ledger(con, rubric, month, folder))
             written += write_feedback_forms(con, month, folder / "feedback")
     return dg.MaterializeResult(metadata={"workbooks": len(written)})

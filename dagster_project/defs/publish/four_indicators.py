@@ -13,13 +13,12 @@ import dagster as dg
 import duckdb
 import polars as pl
 
-from dagster_project import settings
-from dagster_project.defs.partitions import monthly, partition_month
+from dagster_project.defs.partitions import monthly_asset, partition_month
+from dagster_project.defs.publish.computed_tables import replace_table_month
 from dagster_project.defs.publish.exports import Column, Sheet, write_csv
-from dagster_project.defs.publish.scorecard import read_month
-from dagster_project.defs.publish.tables import replace_month
-from dagster_project.defs.resources import WarehouseResource
-from dagster_project.scoring import scorecard as sc
+from dagster_project.defs.publish.scored_tables import read_month
+from dagster_project.defs.resources import ExportsResource, WarehouseResource
+from dagster_project.scoring import month_scores
 from dagster_project.scoring.engine import score_group
 from schemas.rubric import load_rubric
 
@@ -48,10 +47,10 @@ LABELS = {
 }
 
 
-def target_checks(month: dt.date, frames: tuple[pl.DataFrame, ...]) -> pl.DataFrame:
+def check_targets(month: dt.date, frames: tuple[pl.DataFrame, ...]) -> pl.DataFrame:
     """The targets of the rubric for every organisation of its groups (engine: pass/fail, no points)."""
     rubric = load_rubric(TARGETS_RUBRIC)
-    inputs = sc.gather_inputs(rubric, *frames)
+    inputs = month_scores.gather_inputs(rubric, *frames)
     rows = []
     for group in rubric.groups:
         members = {code: inputs.values[code] for code, (_, g) in inputs.orgs.items() if g == group}
@@ -108,46 +107,38 @@ def four_indicator_sheets(con: duckdb.DuckDBPyConnection, month: dt.date) -> dic
     return sheets
 
 
-@dg.asset(
-    key=["scorecard", "target_checks"],
-    partitions_def=monthly,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    group_name="scorecard",
+@monthly_asset(
+    ["scorecard", "target_checks"],
     deps=[dg.AssetKey(["marts", "ind_indicator_values"]), dg.AssetKey(["marts", "fct_assessed_inputs"])],
     kinds={"duckdb"},
     description="Every target of the 重庆 2021 rubric, met or not, per organisation and month.",
 )
-def target_checks_table(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource
-) -> dg.MaterializeResult:
+def target_checks(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     met = total = 0
     with warehouse.writer() as con:
         for key in sorted(context.partition_keys):
             month = partition_month(key)
-            checks = target_checks(month, read_month(con, month))
-            replace_month(con, "scorecard.target_checks", checks, month, LABELS)
+            checks = check_targets(month, read_month(con, month))
+            replace_table_month(con, "scorecard.target_checks", checks, month, LABELS)
             met += checks["is_met"].sum()
             total += checks["is_met"].count()
     return dg.MaterializeResult(metadata={"targets_met": int(met), "targets_checked": int(total)})
 
 
-@dg.asset(
-    key=["exports", "four_indicators"],
-    partitions_def=monthly,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    group_name="exports",
+@monthly_asset(
+    ["exports", "four_indicators"],
     deps=[dg.AssetKey(["marts", "ind_indicator_values"])],
     kinds={"csv"},
     description="四项指标 (行政许可): out/<YYYY-MM>/four_indicators_depts.csv and four_indicators_regions.csv.",
 )
-def four_indicator_files(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+def four_indicators(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, exports: ExportsResource
 ) -> dg.MaterializeResult:
     written: list[Path] = []
     with warehouse.writer() as con:
         for key in sorted(context.partition_keys):
             for name, sheet in four_indicator_sheets(con, partition_month(key)).items():
-                path = settings.exports_dir() / key / f"{name}.csv"
+                path = exports.month_dir(key) / f"{name}.csv"
                 write_csv(path, sheet)
                 written.append(path)
     return dg.MaterializeResult(metadata={"files": len(written)})

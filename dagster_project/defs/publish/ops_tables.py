@@ -10,10 +10,9 @@ import dagster as dg
 import duckdb
 import polars as pl
 
-from dagster_project import settings
-from dagster_project.defs.partitions import monthly, partition_month
+from dagster_project.defs.partitions import monthly_asset, partition_month
 from dagster_project.defs.publish.exports import Column, Sheet, write_csv, write_workbook
-from dagster_project.defs.resources import WarehouseResource
+from dagster_project.defs.resources import ExportsResource, WarehouseResource
 from schemas.marts.ops import LAYOUTS, OPS_COLUMNS
 from schemas.marts.ops import ops_case_flow as contract
 
@@ -62,18 +61,17 @@ def export_ops(con: duckdb.DuckDBPyConnection, month: dt.date, folder: Path) -> 
     return [folder / "ops_city.csv", folder / "ops_county.csv", folder / "ops.xlsx"]
 
 
-@dg.asset(
-    key=["exports", "ops_tables"],
-    partitions_def=monthly,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    group_name="exports",
+@monthly_asset(
+    ["exports", "ops_tables"],
     deps=[dg.AssetKey(["marts", "ops_case_flow"]), dg.AssetKey(["reference", "ref_organisations"])],
     kinds={"csv", "excel", "pandera"},
     description="运行情况表: out/<YYYY-MM>/ops_city.csv, ops_county.csv (the published column sets) and ops.xlsx.",
 )
-def ops_table_files(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def ops_tables(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, exports: ExportsResource
+) -> dg.MaterializeResult:
     written: list[Path] = []
     with warehouse.writer() as con:
         for key in sorted(context.partition_keys):
-            written += export_ops(con, partition_month(key), settings.exports_dir() / key)
+            written += export_ops(con, partition_month(key), exports.month_dir(key))
     return dg.MaterializeResult(metadata={"files": len(written)})

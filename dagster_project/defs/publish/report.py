@@ -9,11 +9,11 @@ import dagster as dg
 import duckdb
 
 from dagster_project import settings
-from dagster_project.defs.partitions import monthly, partition_month
+from dagster_project.defs.partitions import monthly_asset, partition_month
 from dagster_project.defs.publish.atomic import write_bytes, write_text
 from dagster_project.defs.publish.completeness import completeness_tables
-from dagster_project.defs.publish.scorecard import configured_rubric, scorecard_tables
-from dagster_project.defs.resources import WarehouseResource
+from dagster_project.defs.publish.scored_tables import configured_rubric, scorecard_tables
+from dagster_project.defs.resources import ExportsResource, WarehouseResource
 from dagster_project.report.compose import compose
 from dagster_project.report.docx import write_docx
 from dagster_project.report.facts import gather
@@ -40,18 +40,17 @@ def write_report(con: duckdb.DuckDBPyConnection, month: dt.date, folder: Path) -
     return [docx, html, md]
 
 
-@dg.asset(
-    key=["exports", "report"],
-    partitions_def=monthly,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    group_name="exports",
+@monthly_asset(
+    ["exports", "report"],
     deps=[*scorecard_tables.keys, *completeness_tables.keys, dg.AssetKey(["marts", "ops_case_flow"])],
     kinds={"docx", "html"},
     description="情况通报: out/<YYYY-MM>/report.docx, report.html and report.md.",
 )
-def report(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def report(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, exports: ExportsResource
+) -> dg.MaterializeResult:
     written: list[Path] = []
     with warehouse.writer() as con:
         for key in sorted(context.partition_keys):
-            written += write_report(con, partition_month(key), settings.exports_dir() / key)
+            written += write_report(con, partition_month(key), exports.month_dir(key))
     return dg.MaterializeResult(metadata={"files": [str(p) for p in written]})

@@ -7,19 +7,16 @@ see a half-written state; a run that fails leaves the copy they have as it was.
 
 import dagster as dg
 
-from dagster_project.defs.partitions import monthly
+from dagster_project.defs.partitions import monthly_asset
 from dagster_project.defs.publish.comments import prepare_for_analysts
 from dagster_project.defs.publish.completeness import completeness_tables
-from dagster_project.defs.publish.scorecard import scorecard_tables
+from dagster_project.defs.publish.scored_tables import scorecard_tables
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.defs.transform.assets import warehouse_models
 
 
-@dg.asset(
-    key=["published", "warehouse"],
-    partitions_def=monthly,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    group_name="published",
+@monthly_asset(
+    ["published", "warehouse"],
     deps=[*warehouse_models.keys, *scorecard_tables.keys, *completeness_tables.keys],
     kinds={"duckdb"},
     description="Read-only copy of the warehouse for analysts (published.duckdb beside the working file), swapped in when the run succeeds.",

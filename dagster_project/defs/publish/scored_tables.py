@@ -24,16 +24,16 @@ import duckdb
 import polars as pl
 
 from dagster_project import settings
-from dagster_project.defs.partitions import monthly, partition_month
+from dagster_project.defs.partitions import monthly_asset, monthly_multi_asset, partition_month
 from dagster_project.defs.publish.comments import descriptions, scorecard_contracts
+from dagster_project.defs.publish.computed_tables import replace_table_month
 from dagster_project.defs.publish.exports import Column, Sheet, header_levels, write_csv, write_workbook
-from dagster_project.defs.publish.tables import replace_month
-from dagster_project.defs.resources import WarehouseResource
+from dagster_project.defs.resources import ExportsResource, WarehouseResource
 from dagster_project.months import add_months
-from dagster_project.scoring import scorecard as sc
+from dagster_project.scoring import month_scores
 from dagster_project.scoring.engine import NO_DATA_TEXT
 from dagster_project.scoring.ledger import STATUS_LABELS, ledger, shown
-from dagster_project.scoring.tables import max_points
+from dagster_project.scoring.printed_annexes import max_points
 from schemas.marts import scorecard as contracts
 from schemas.rubric import Annex, AnnexColumn, Category, Item, Rubric, load_rubric, resolve
 
@@ -130,19 +130,19 @@ def build_month(
 ) -> dict[str, pl.DataFrame]:
     """Every scorecard table of the month, validated against its contract; `previous`: last month's
     ledger."""
-    inputs = sc.gather_inputs(rubric, *frames)
-    cards = sc.score_month(rubric, inputs)
-    items = contracts.item_scores.validate(sc.item_scores_frame(month, rubric, cards))
+    inputs = month_scores.gather_inputs(rubric, *frames)
+    cards = month_scores.score_month(rubric, inputs)
+    items = contracts.item_scores.validate(month_scores.item_scores_frame(month, rubric, cards))
     tables = {
         "item_scores": items,
         LEDGER: contracts.rectification_ledger.validate(ledger(month, rubric, items, previous)),
         "org_scores": contracts.org_scores(rubric).validate(
-            sc.org_scores_frame(month, rubric, inputs, cards)
+            month_scores.org_scores_frame(month, rubric, inputs, cards)
         ),
     }
     for name, annex in rubric.annexes.items():
-        schema = contracts.annex(rubric, name, annex, sc.field_name, max_points)
-        tables[name] = schema.validate(sc.annex_frame(month, rubric, name, inputs, cards))
+        schema = contracts.annex(rubric, name, annex, month_scores.field_name, max_points)
+        tables[name] = schema.validate(month_scores.annex_frame(month, rubric, name, inputs, cards))
     return tables
 
 
@@ -151,13 +151,10 @@ def comments(rubric: Rubric, table: str) -> dict[str, str]:
     return descriptions(scorecard_contracts(rubric)[table])
 
 
-@dg.multi_asset(
-    specs=[
-        dg.AssetSpec([SCHEMA, name], deps=UPSTREAM, kinds={"duckdb", "pandera"}, group_name=SCHEMA)
-        for name in ("item_scores", "org_scores", LEDGER, *PUBLISHED_ANNEXES)
-    ],
-    partitions_def=monthly,
-    backfill_policy=dg.BackfillPolicy.single_run(),
+@monthly_multi_asset(
+    [[SCHEMA, name] for name in ("item_scores", "org_scores", LEDGER, *PUBLISHED_ANNEXES)],
+    deps=UPSTREAM,
+    kinds={"duckdb", "pandera"},
 )
 def scorecard_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     """Scores every organisation with the rubric and lays out the annexes, validated by their contracts."""
@@ -169,7 +166,7 @@ def scorecard_tables(context: dg.AssetExecutionContext, warehouse: WarehouseReso
             tables = build_month(rubric, month, read_month(con, month), previous_ledger(con, rubric, month))
             con.execute("begin")
             for name, frame in tables.items():
-                replace_month(con, f"{SCHEMA}.{name}", frame, month, comments(rubric, name))
+                replace_table_month(con, f"{SCHEMA}.{name}", frame, month, comments(rubric, name))
                 counts[name] = counts.get(name, 0) + frame.height
             con.execute("commit")
             context.log.info(f"scorecard {key}: {', '.join(f'{n} {f.height}' for n, f in tables.items())}")
@@ -308,7 +305,7 @@ def column_groups(rubric: Rubric, annex: Annex) -> tuple[tuple[str, int], ...]:
 
 
 def annex_sheet(rubric: Rubric, name: str, annex: Annex, frame: pl.DataFrame, month: dt.date) -> Sheet:
-    fields = [sc.field_name(c) for c in annex.columns]
+    fields = [month_scores.field_name(c) for c in annex.columns]
     return Sheet(
         name=name.replace("annex", "附件"),
         title=f"{annex.title}（{year_to_date(month)}）",
@@ -340,19 +337,18 @@ def export_month(con: duckdb.DuckDBPyConnection, rubric: Rubric, month: dt.date,
     return [folder / f"{name}.csv" for name in rubric.annexes] + [workbook]
 
 
-@dg.asset(
-    key=["exports", "annexes"],
-    partitions_def=monthly,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    group_name="exports",
+@monthly_asset(
+    ["exports", "annexes"],
     deps=[dg.AssetKey([SCHEMA, name]) for name in PUBLISHED_ANNEXES],
     kinds={"csv", "excel"},
     description="The annexes as files: out/<YYYY-MM>/annex1.csv … (the seeds' conventions) and annexes.xlsx (the printed layout).",
 )
-def annex_files(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def annexes(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, exports: ExportsResource
+) -> dg.MaterializeResult:
     rubric = configured_rubric()
     written: list[Path] = []
     with warehouse.writer() as con:  # the writers' lock: never read a month another run is rewriting
         for key in sorted(context.partition_keys):
-            written += export_month(con, rubric, partition_month(key), settings.exports_dir() / key)
-    return dg.MaterializeResult(metadata={"files": len(written), "folder": str(settings.exports_dir())})
+            written += export_month(con, rubric, partition_month(key), exports.month_dir(key))
+    return dg.MaterializeResult(metadata={"files": len(written), "folder": str(exports.folder)})

@@ -6,7 +6,7 @@ import duckdb
 import polars as pl
 
 
-def replace_month(
+def replace_table_month(
     con: duckdb.DuckDBPyConnection, target: str, frame: pl.DataFrame, month: dt.date, labels: dict[str, str]
 ) -> None:
     """Delete the month, insert it again: a rerun never duplicates, and other months stay untouched.

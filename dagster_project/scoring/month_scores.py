@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from dagster_project.scoring.engine import NO_DATA, Scorecard, score_group
-from dagster_project.scoring.tables import add_sums, annex_rows
+from dagster_project.scoring.printed_annexes import add_sums, annex_rows
 from schemas.rubric import AnnexColumn, Rubric, resolve
 
 
