@@ -12,7 +12,7 @@ from dagster_project.defs.publish.scorecard import annex_files, scorecard_tables
 from dagster_project.defs.publish.warehouse_copy import published_warehouse
 from dagster_project.defs.resources import RawStoreResource, WarehouseResource
 from dagster_project.defs.schedules import delivery_schedule
-from dagster_project.defs.transform.assets import warehouse_models
+from dagster_project.defs.transform.assets import warehouse_monthly_models, warehouse_reference_models
 
 MONTHLY_JOB = "monthly"
 
@@ -21,7 +21,8 @@ monthly_job = dg.define_asset_job(MONTHLY_JOB, selection=dg.AssetSelection.all()
 defs = dg.Definitions(
     assets=[
         *ingest_assets,
-        warehouse_models,
+        warehouse_reference_models,
+        warehouse_monthly_models,
         scorecard_tables,
         annex_files,
         ops_table_files,

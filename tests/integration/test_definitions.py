@@ -147,7 +147,7 @@ def test_the_published_layer_follows_the_warehouse_and_the_copy_comes_last():
         "exports/report",
     }
     assert (
-        dg.AssetKey(["marts", "ind_indicator_values"])
+        dg.AssetKey(["indicators", "ind_indicator_values"])
         in graph.get(dg.AssetKey(["scorecard", "annex1"])).parent_keys
     )
     copy = graph.get(dg.AssetKey(["published", "warehouse"])).parent_keys

@@ -11,7 +11,7 @@ from dagster_project.defs.partitions import monthly
 from dagster_project.defs.publish.completeness import completeness_tables
 from dagster_project.defs.publish.scorecard import scorecard_tables
 from dagster_project.defs.resources import WarehouseResource
-from dagster_project.defs.transform.assets import warehouse_models
+from dagster_project.defs.transform.assets import warehouse_monthly_models, warehouse_reference_models
 
 
 @dg.asset(
@@ -19,7 +19,12 @@ from dagster_project.defs.transform.assets import warehouse_models
     partitions_def=monthly,
     backfill_policy=dg.BackfillPolicy.single_run(),
     group_name="published",
-    deps=[*warehouse_models.keys, *scorecard_tables.keys, *completeness_tables.keys],
+    deps=[
+        *warehouse_reference_models.keys,
+        *warehouse_monthly_models.keys,
+        *scorecard_tables.keys,
+        *completeness_tables.keys,
+    ],
     kinds={"duckdb"},
     description="Read-only copy of the warehouse for analysts (published.duckdb beside the working file), swapped in when the run succeeds.",
 )
