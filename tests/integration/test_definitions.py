@@ -173,3 +173,27 @@ def test_the_delivery_schedule_is_off_and_runs_the_month_before():
     ):
         assert schedule.evaluate_tick(ctx).run_requests[0].partition_key == "2021-12"
         assert instance.get_dynamic_partitions("months") == ["2021-12"]
+
+
+def test_the_monthly_job_builds_the_unpartitioned_dbt_set_once_and_the_monthly_set_by_month():
+    from dagster_project.defs.partitions import monthly
+
+    graph = defs.resolve_asset_graph()
+    assert defs.resolve_job_def(MONTHLY_JOB).partitions_def == monthly
+    for key in (
+        ["reference", "ref_organisations"],
+        ["staging", "stg_platform__cases"],
+        ["marts", "dim_calendar"],
+    ):
+        assert graph.get(dg.AssetKey(key)).partitions_def is None, key
+    for key in (
+        ["marts", "fct_certificates"],
+        ["indicators", "ind_case_flow"],
+        ["indicators", "ind_indicator_values"],
+    ):
+        assert graph.get(dg.AssetKey(key)).partitions_def == monthly, key
+    # The monthly set reads the unpartitioned one: a run builds the views before the months.
+    assert (
+        dg.AssetKey(["marts", "fct_case_states"])
+        in graph.get(dg.AssetKey(["indicators", "ind_case_flow__monthly"])).parent_keys
+    )

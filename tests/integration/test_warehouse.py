@@ -129,8 +129,8 @@ def test_the_year_to_date_adds_up_the_months(built):
 
 
 def mart_checksums(path: Path) -> dict[str, str]:
-    """Every table analysts read: the marts and the scored tables."""
-    return table_checksums(path, schemas=("marts", "scorecard"))
+    """Every table analysts read: the marts, the indicators and the scored tables."""
+    return table_checksums(path, schemas=("marts", "indicators", "scorecard"))
 
 
 def test_rerunning_a_month_leaves_every_mart_unchanged(built, tmp_path):
@@ -223,7 +223,8 @@ def test_a_backfill_of_the_range_in_one_run_builds_the_same_marts_as_month_by_mo
     partitions = {
         e.event_specific_data.materialization.partition
         for e in result.get_asset_materialization_events()
-        if e.event_specific_data.materialization.asset_key == dg.AssetKey(["indicators", "ind_indicator_values"])
+        if e.event_specific_data.materialization.asset_key
+        == dg.AssetKey(["indicators", "ind_indicator_values"])
     }
     assert partitions == set(MONTHS)
     assert mart_checksums(working) == mart_checksums(wh)
