@@ -120,10 +120,9 @@ def warehouse_monthly_models(context: dg.AssetExecutionContext, warehouse: Wareh
 )
 def warehouse_reference_models(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     months = run_months(context.run.tags)
+    label = "..".join(dict.fromkeys(months)) or "without a month"
     yield from run_dbt(
-        context,
-        warehouse,
-        [("..".join(dict.fromkeys(months)) or "unpartitioned", dbt_reference_build_args(months, dbt_selection(context)))],
+        context, warehouse, [(label, dbt_reference_build_args(months, dbt_selection(context)))]
     )
 
 
