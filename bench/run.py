@@ -46,7 +46,7 @@ WORKDIR = os.environ.get("BENCH_WORKDIR") or None
 # Dagster step keys -> the stage they belong to
 STAGES = {
     "raw__": "ingest (validate, quarantine)",
-    "warehouse_models": "dbt (staging, intermediate, marts, tests)",
+    "warehouse_": "dbt (staging, intermediate, marts, indicators, tests)",
     "scorecard": "scoring and annex tables",
     "completeness": "completeness",
     "exports__": "exports (annexes, ops tables, report, forms)",

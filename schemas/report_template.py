@@ -65,7 +65,7 @@ class IssueNumber(_Strict):
 
 
 class Figure(_Strict):
-    """One 全市 figure: an indicator of marts.ind_indicator_values summed over the city."""
+    """One 全市 figure: an indicator of indicators.ind_indicator_values summed over the city."""
 
     indicator: str = Field(pattern=CODE)
     label: str

@@ -60,7 +60,7 @@ def resolve(param, group: str):
 
 
 class Input(_Strict):
-    """Where an input comes from: an indicator of `marts.ind_indicator_values` or an assessed input."""
+    """Where an input comes from: an indicator of `indicators.ind_indicator_values` or an assessed input."""
 
     label: str
     source: Literal["indicator", "assessed"] = "indicator"

@@ -21,7 +21,7 @@ def personal_values(raw: Path, months) -> set[str]:
 
 
 def table_checksums(
-    path: Path, schemas=("raw", "quarantine", "marts", "scorecard", "completeness")
+    path: Path, schemas=("raw", "quarantine", "marts", "indicators", "scorecard", "completeness")
 ) -> dict[str, str]:
     """Row count and a hash of the sorted rows of every table and view in those schemas."""
     import duckdb

@@ -91,7 +91,7 @@ def city_figures(
         """
         select month, period_window, indicator_code,
                sum(numerator)::double as numerator, sum(denominator)::double as denominator
-        from marts.ind_indicator_values
+        from indicators.ind_indicator_values
         where month in ($month, $last) and indicator_code in $codes and org_level in $levels
         group by all
         """,
@@ -198,7 +198,7 @@ def gather(con: duckdb.DuckDBPyConnection, rubric: Rubric, template: ReportTempl
         select month,
                (sum(numerator) filter (where indicator_code = 'applied_cases'))::bigint as applied_cases,
                (sum(numerator) filter (where indicator_code = 'finished_cases'))::bigint as finished_cases
-        from marts.ind_indicator_values
+        from indicators.ind_indicator_values
         where period_window = 'month' and org_level in $levels
           and month between date_trunc('year', $month::date) and $month
         group by all order by month
@@ -210,8 +210,8 @@ def gather(con: duckdb.DuckDBPyConnection, rubric: Rubric, template: ReportTempl
         select s.scoring_group, s.org_code, s.org_name,
                coalesce(t.finished_cases, 0) as this_month, l.finished_cases as last_month
         from scorecard.org_scores s
-        left join marts.ops_case_flow t on t.org_code = s.org_code and t.month = $month
-        left join marts.ops_case_flow l on l.org_code = s.org_code and l.month = $last
+        left join indicators.ops_case_flow t on t.org_code = s.org_code and t.month = $month
+        left join indicators.ops_case_flow l on l.org_code = s.org_code and l.month = $last
         where s.month = $month
         """,
         params=params | {"last": last},

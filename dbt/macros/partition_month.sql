@@ -1,9 +1,11 @@
 {#- The partition month as a DATE (first day), from the `month` var ('YYYY-MM'). Without the var, the
-    latest month ingested, so a bare `dbt build` still works for an analyst. -#}
+    latest month ingested, so a bare `dbt build` still works for an analyst. raw.cases is named here,
+    not a source(): the month is a parameter of the model, not an input, and the layers read raw only
+    through staging. -#}
 {% macro partition_month() -%}
     {%- set month = var('month') -%}
     {%- if month is none -%}
-        (select max(month) from {{ source('raw', 'cases') }})
+        (select max(month) from {{ api.Relation.create(schema='raw', identifier='cases') }})
     {%- else -%}
         date '{{ month }}-01'
     {%- endif -%}

@@ -1,4 +1,4 @@
-"""Contract of the 运行情况表 (marts.ops_case_flow) as it is exported: counts are whole and
+"""Contract of the 运行情况表 (indicators.ops_case_flow) as it is exported: counts are whole and
 non-negative, parts never exceed their whole, rates stay within their bounds, one row per organisation."""
 
 import pandera.polars as pa
@@ -102,7 +102,7 @@ def _part_check(part: str, whole: str) -> pa.Check:
 
 
 ops_case_flow = pa.DataFrameSchema(
-    name="marts.ops_case_flow",
+    name="indicators.ops_case_flow",
     columns={
         "month": pa.Column(pl.Date),
         "org_code": pa.Column(pl.String, unique=True),

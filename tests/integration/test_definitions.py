@@ -141,7 +141,7 @@ def test_the_published_layer_follows_the_warehouse_and_the_copy_comes_last():
         "exports/report",
     }
     assert (
-        dg.AssetKey(["marts", "ind_indicator_values"])
+        dg.AssetKey(["indicators", "ind_indicator_values"])
         in graph.get(dg.AssetKey(["scorecard", "annex1"])).parent_keys
     )
     copy = graph.get(dg.AssetKey(["published", "warehouse"])).parent_keys
@@ -184,3 +184,27 @@ def test_every_asset_defined_in_defs_is_loaded_without_being_listed():
                     defined |= set(item.keys)
     graph = defs.resolve_asset_graph()
     assert defined == {k for k in graph.get_all_asset_keys() if graph.get(k).is_materializable}
+
+
+def test_the_monthly_job_builds_the_unpartitioned_dbt_set_once_and_the_monthly_set_by_month():
+    from dagster_project.defs.partitions import monthly
+
+    graph = defs.resolve_asset_graph()
+    assert defs.resolve_job_def(MONTHLY_JOB).partitions_def == monthly
+    for key in (
+        ["reference", "ref_organisations"],
+        ["staging", "stg_platform__cases"],
+        ["marts", "dim_calendar"],
+    ):
+        assert graph.get(dg.AssetKey(key)).partitions_def is None, key
+    for key in (
+        ["marts", "fct_certificates"],
+        ["indicators", "ind_case_flow"],
+        ["indicators", "ind_indicator_values"],
+    ):
+        assert graph.get(dg.AssetKey(key)).partitions_def == monthly, key
+    # The monthly set reads the unpartitioned one: a run builds the views before the months.
+    assert (
+        dg.AssetKey(["marts", "fct_case_states"])
+        in graph.get(dg.AssetKey(["indicators", "ind_case_flow__monthly"])).parent_keys
+    )

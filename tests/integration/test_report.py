@@ -48,9 +48,9 @@ def city(built) -> dict[str, float]:
     with duckdb.connect(built[1], read_only=True) as con:
         one = lambda sql: con.execute(sql).fetchall()[0]  # noqa: E731
         applied, accepted, finished = one(
-            f"""select count(*) filter (where date_trunc('month', apply_time) = '2021-06-01'),
-                       count(*) filter (where date_trunc('month', accept_time) = '2021-06-01'),
-                       count(*) filter (where date_trunc('month', finish_time) = '2021-06-01')
+            f"""select count(*) filter (where date_trunc('month', applied_at) = '2021-06-01'),
+                       count(*) filter (where date_trunc('month', accepted_at) = '2021-06-01'),
+                       count(*) filter (where date_trunc('month', finished_at) = '2021-06-01')
                 from marts.fct_case_states where month = '2021-06-01' and dept_code in {DEPARTMENTS}"""
         )
         active, bad = one(

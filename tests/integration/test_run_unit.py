@@ -160,7 +160,7 @@ def test_two_runs_on_one_warehouse_queue_instead_of_interleaving(copy_of_built, 
     with duckdb.connect(working.with_name("published.duckdb"), read_only=True) as con:
         cases_loaded = con.execute("select count(*) from raw.cases where month = '2021-06-01'").fetchone()[0]
         flow = con.execute(
-            "select sum(applied) from intermediate.int_case_flow__monthly where month = '2021-06-01'"
+            "select sum(applied) from indicators.ind_case_flow__monthly where month = '2021-06-01'"
         ).fetchone()[0]
     assert cases_loaded < (len(lines) - 1) * 0.8  # the second run's cases…
     with duckdb.connect(working.with_name("published.duckdb"), read_only=True) as con:

@@ -187,7 +187,7 @@ def test_operations_table_prints_the_months_counts_and_zero_for_nothing_to_measu
     with duckdb.connect(built[1], read_only=True) as con:
         finished = dict(
             con.execute(
-                """select o.org_name, v.value::bigint from marts.ind_indicator_values v
+                """select o.org_name, v.value::bigint from indicators.ind_indicator_values v
                    join reference.ref_organisations o using (org_code)
                    where v.month = '2021-06-01' and v.period_window = 'month'
                      and v.indicator_code = 'finished_cases' and o.org_level = 'county'"""
@@ -377,7 +377,7 @@ def test_county_evaluations_per_resident_are_a_citys_not_all_zero(built, exports
     assert len(per_capita) == 8 and min(per_capita) >= 0.05
     with duckdb.connect(built[1], read_only=True) as con:
         pairs = con.execute(
-            """select v.denominator, a.value from marts.ind_indicator_values v
+            """select v.denominator, a.value from indicators.ind_indicator_values v
                join marts.fct_assessed_inputs a
                  on a.org_code = v.org_code and a.month = v.month and a.indicator_code = 'resident_population'
                where v.indicator_code = 'active_evaluations_per_capita' and v.month = '2021-06-01'"""

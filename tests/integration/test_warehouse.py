@@ -32,7 +32,7 @@ def test_every_organisation_has_every_applicable_indicator_for_both_windows_and_
         """
         select v.month, v.period_window, o.org_level, count(distinct v.org_code) as orgs,
                count(distinct v.indicator_code) as indicators, count(*) as n
-        from marts.ind_indicator_values v join marts.dim_organisations o using (org_code)
+        from indicators.ind_indicator_values v join marts.dim_organisations o using (org_code)
         group by all order by all
         """,
     )
@@ -54,7 +54,7 @@ def test_rates_keep_their_numerator_and_denominator_and_are_null_only_on_zero(bu
     bad = q(
         wh,
         """
-        select * from marts.ind_indicator_values v join reference.ref_indicators c using (indicator_code)
+        select * from indicators.ind_indicator_values v join reference.ref_indicators c using (indicator_code)
         where c.unit != 'count' and (
             v.denominator is null
             or (v.denominator = 0) != (v.value is null)
@@ -97,7 +97,7 @@ def test_monthly_case_counts_agree_with_a_recount_from_the_raw_file(built, month
     marts = q(
         wh,
         f"""
-        pivot (select org_code, indicator_code, numerator from marts.ind_indicator_values
+        pivot (select org_code, indicator_code, numerator from indicators.ind_indicator_values
                where month = date '{month}-01' and period_window = 'month'
                  and indicator_code in ('applied_cases', 'accepted_cases', 'finished_cases'))
         on indicator_code using first(numerator)
@@ -113,10 +113,10 @@ def test_the_year_to_date_adds_up_the_months(built):
     sums = q(
         wh,
         """
-        with m as (select org_code, indicator_code, sum(numerator) month_sum from marts.ind_indicator_values
+        with m as (select org_code, indicator_code, sum(numerator) month_sum from indicators.ind_indicator_values
                    where period_window = 'month' group by all),
-             y as (select org_code, indicator_code, numerator ytd from marts.ind_indicator_values
-                   where period_window = 'ytd' and month = (select max(month) from marts.ind_indicator_values))
+             y as (select org_code, indicator_code, numerator ytd from indicators.ind_indicator_values
+                   where period_window = 'ytd' and month = (select max(month) from indicators.ind_indicator_values))
         select * from m join y using (org_code, indicator_code)
         where indicator_code in ('accepted_cases', 'finished_cases', 'active_evaluations')
         """,
@@ -129,8 +129,8 @@ def test_the_year_to_date_adds_up_the_months(built):
 
 
 def mart_checksums(path: Path) -> dict[str, str]:
-    """Every table analysts read: the marts and the scored tables."""
-    return table_checksums(path, schemas=("marts", "scorecard"))
+    """Every table analysts read: the marts, the indicators and the scored tables."""
+    return table_checksums(path, schemas=("marts", "indicators", "scorecard"))
 
 
 def test_rerunning_a_month_leaves_every_mart_unchanged(built, tmp_path):
@@ -138,7 +138,7 @@ def test_rerunning_a_month_leaves_every_mart_unchanged(built, tmp_path):
     copy = tmp_path / "ywtb.duckdb"
     shutil.copy(wh, copy)
     before = mart_checksums(copy)
-    assert {"marts.ind_indicator_values", "scorecard.item_scores", "scorecard.annex1"} <= set(before)
+    assert {"indicators.ind_indicator_values", "scorecard.item_scores", "scorecard.annex1"} <= set(before)
     assert main(["run", "--months", "2021-05", "--raw", str(raw), "--warehouse", str(copy)]) == 0
     assert mart_checksums(copy) == before
 
@@ -191,7 +191,7 @@ def test_analysts_query_the_published_copy_without_error_while_a_month_is_remate
     queries = 0
     while run.poll() is None:
         with duckdb.connect(published, read_only=True) as con:
-            assert con.execute("select count(*) from marts.ind_indicator_values").fetchone()[0] > 0
+            assert con.execute("select count(*) from indicators.ind_indicator_values").fetchone()[0] > 0
         queries += 1
     assert run.returncode == 0, run.stderr[-2000:]
     assert queries > 10
@@ -223,7 +223,8 @@ def test_a_backfill_of_the_range_in_one_run_builds_the_same_marts_as_month_by_mo
     partitions = {
         e.event_specific_data.materialization.partition
         for e in result.get_asset_materialization_events()
-        if e.event_specific_data.materialization.asset_key == dg.AssetKey(["marts", "ind_indicator_values"])
+        if e.event_specific_data.materialization.asset_key
+        == dg.AssetKey(["indicators", "ind_indicator_values"])
     }
     assert partitions == set(MONTHS)
     assert mart_checksums(working) == mart_checksums(wh)

@@ -119,7 +119,7 @@ def matters_without_cases(con: duckdb.DuckDBPyConnection, month: dt.date) -> pl.
         -- The matters with a case applied for this year, kept per month by dbt: reading them costs
         -- the same whatever the year's volume of cases.
         used as (
-            select distinct unnest(matters_applied_in_year) as matter_code from intermediate.int_case_flow__monthly
+            select distinct unnest(matters_applied_in_year) as matter_code from indicators.ind_case_flow__monthly
             where month between date_trunc('year', $month::date) and $month
         )
         select $month::date as month, l.dept_code, l.matter_code, l.matter_name, 0::bigint as cases_this_year

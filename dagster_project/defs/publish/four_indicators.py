@@ -76,7 +76,7 @@ def four_indicator_sheets(con: duckdb.DuckDBPyConnection, month: dt.date) -> dic
     values = con.sql(
         """
         select o.org_code, o.org_name, o.org_level, v.indicator_code, v.value::double as value
-        from marts.ind_indicator_values v join reference.ref_organisations o using (org_code)
+        from indicators.ind_indicator_values v join reference.ref_organisations o using (org_code)
         where v.month = $month and v.period_window = 'month' and v.indicator_code like 'licence_%'
         """,
         params={"month": month},
@@ -109,7 +109,7 @@ def four_indicator_sheets(con: duckdb.DuckDBPyConnection, month: dt.date) -> dic
 
 @monthly_asset(
     ["scorecard", "target_checks"],
-    deps=[dg.AssetKey(["marts", "ind_indicator_values"]), dg.AssetKey(["marts", "fct_assessed_inputs"])],
+    deps=[dg.AssetKey(["indicators", "ind_indicator_values"]), dg.AssetKey(["marts", "fct_assessed_inputs"])],
     kinds={"duckdb"},
     description="Every target of the 重庆 2021 rubric, met or not, per organisation and month.",
 )
@@ -127,7 +127,7 @@ def target_checks(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
 
 @monthly_asset(
     ["exports", "four_indicators"],
-    deps=[dg.AssetKey(["marts", "ind_indicator_values"])],
+    deps=[dg.AssetKey(["indicators", "ind_indicator_values"])],
     kinds={"csv"},
     description="四项指标 (行政许可): out/<YYYY-MM>/four_indicators_depts.csv and four_indicators_regions.csv.",
 )

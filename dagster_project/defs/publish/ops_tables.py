@@ -1,6 +1,6 @@
 """The monthly 运行情况表 as files: out/<YYYY-MM>/ops_city.csv and ops_county.csv with exactly the
 published column sets (../shared/seeds/dazhou2021_06_ops_city.csv and headers/…_ops_county.csv), and
-ops.xlsx in the printed layout. The table itself is the dbt mart marts.ops_case_flow.
+ops.xlsx in the printed layout. The table itself is the dbt mart indicators.ops_case_flow.
 """
 
 import datetime as dt
@@ -41,7 +41,7 @@ def ops_sheet(name: str, month: dt.date, frame: pl.DataFrame) -> Sheet:
 def read_ops(con: duckdb.DuckDBPyConnection, month: dt.date) -> pl.DataFrame:
     return con.sql(
         """
-        select o.org_name, f.* from marts.ops_case_flow f
+        select o.org_name, f.* from indicators.ops_case_flow f
         join reference.ref_organisations o using (org_code)
         where f.month = $month order by f.org_code
         """,
@@ -63,7 +63,7 @@ def export_ops(con: duckdb.DuckDBPyConnection, month: dt.date, folder: Path) -> 
 
 @monthly_asset(
     ["exports", "ops_tables"],
-    deps=[dg.AssetKey(["marts", "ops_case_flow"]), dg.AssetKey(["reference", "ref_organisations"])],
+    deps=[dg.AssetKey(["indicators", "ops_case_flow"]), dg.AssetKey(["reference", "ref_organisations"])],
     kinds={"csv", "excel", "pandera"},
     description="运行情况表: out/<YYYY-MM>/ops_city.csv, ops_county.csv (the published column sets) and ops.xlsx.",
 )

@@ -42,7 +42,7 @@ def write_report(con: duckdb.DuckDBPyConnection, month: dt.date, folder: Path) -
 
 @monthly_asset(
     ["exports", "report"],
-    deps=[*scorecard_tables.keys, *completeness_tables.keys, dg.AssetKey(["marts", "ops_case_flow"])],
+    deps=[*scorecard_tables.keys, *completeness_tables.keys, dg.AssetKey(["indicators", "ops_case_flow"])],
     kinds={"docx", "html"},
     description="情况通报: out/<YYYY-MM>/report.docx, report.html and report.md.",
 )

@@ -39,7 +39,7 @@ from schemas.rubric import Annex, AnnexColumn, Category, Item, Rubric, load_rubr
 
 SCHEMA = "scorecard"
 UPSTREAM = [
-    dg.AssetKey(["marts", "ind_indicator_values"]),
+    dg.AssetKey(["indicators", "ind_indicator_values"]),
     dg.AssetKey(["marts", "fct_assessed_inputs"]),
     dg.AssetKey(["reference", "ref_organisations"]),
     dg.AssetKey(["completeness", "extracts_by_org"]),
@@ -70,7 +70,7 @@ def read_month(con: duckdb.DuckDBPyConnection, month: dt.date) -> tuple[pl.DataF
     params = {"month": month}
     organisations = con.sql("select * from reference.ref_organisations").pl()
     indicators = con.sql(
-        "select org_code, period_window, indicator_code, value from marts.ind_indicator_values where month = $month",
+        "select org_code, period_window, indicator_code, value from indicators.ind_indicator_values where month = $month",
         params=params,
     ).pl()
     assessed = con.sql(

@@ -1,4 +1,4 @@
-"""dbt models as monthly-partitioned Dagster assets; dbt tests become asset checks.
+"""dbt models as Dagster assets, a monthly set and an unpartitioned one; dbt tests become asset checks.
 
 dbt runs in this process (dbtRunner), parsed once and reused for every month: a dbt process per month
 would pay dbt's start, imports and parse each time. The manifest Dagster reads to define the assets is
@@ -44,10 +44,36 @@ class Translator(DagsterDbtTranslator):
 TRANSLATOR = Translator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
-def dbt_build_args(month: str) -> list[str]:
+# The dbt project in two sets, as dagster-open-platform splits it. The monthly one is every relation kept by
+# month (the `partition` materialization): it is built once per month of a run, with the month as a
+# var. The other is what no month keys (seeds, dimensions, the calendar, the views over raw): it is
+# built once per run, whatever the number of months. Selected by materialization, not by name, so a new
+# monthly model joins the right set by its config alone.
+MONTHLY_MODELS = "config.materialized:partition"
+
+
+def dbt_build_args(month: str, selection: list[str] = ()) -> list[str]:
     """The one place the partition is handed to dbt. Unit tests check formulas, not data: `make test`
     runs them, a monthly run does not."""
-    return ["build", "--vars", json.dumps({"month": month}), "--exclude", "test_type:unit"]
+    return ["build", "--vars", json.dumps({"month": month}), "--exclude", "test_type:unit", *selection]
+
+
+def dbt_reference_build_args(months: list[str], selection: list[str] = ()) -> list[str]:
+    """The build of the relations no month keys. Their tests of monthly data (a view over raw has a
+    `month` column) read the run's months (`months`: first and last), as the monthly tests read
+    theirs. A test is run only when every relation it reads is in this set (cautious): a test that
+    also reads a monthly relation runs with the monthly set, after that relation is built."""
+    months_var = {"months": [months[0], months[-1]]} if months else {}
+    return [
+        "build",
+        "--vars",
+        json.dumps(months_var),
+        "--exclude",
+        "test_type:unit",
+        "--indirect-selection",
+        "cautious",
+        *selection,
+    ]
 
 
 @contextmanager
@@ -72,26 +98,61 @@ def dbt_environment(warehouse_file: Path) -> Iterator[None]:
 
 @dbt_assets(
     manifest=dbt_project.manifest_path,
+    select=MONTHLY_MODELS,
+    name="warehouse_monthly_models",
     partitions_def=monthly,
     # A backfill of many months is one run: dbt builds them one after the other, in order, because a
     # month's year to date reads the months before it.
     backfill_policy=dg.BackfillPolicy.single_run(),
     dagster_dbt_translator=TRANSLATOR,
 )
-def warehouse_models(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+def warehouse_monthly_models(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    selection = dbt_selection(context)
+    builds = [(month, dbt_build_args(month, selection)) for month in sorted(context.partition_keys)]
+    yield from run_dbt(context, warehouse, builds)
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    exclude=MONTHLY_MODELS,
+    name="warehouse_reference_models",
+    dagster_dbt_translator=TRANSLATOR,
+)
+def warehouse_reference_models(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    months = run_months(context.run.tags)
+    label = "..".join(dict.fromkeys(months)) or "without a month"
+    yield from run_dbt(
+        context, warehouse, [(label, dbt_reference_build_args(months, dbt_selection(context)))]
+    )
+
+
+def run_months(tags: dict[str, str]) -> list[str]:
+    """The months of the run an unpartitioned step runs in (none outside a monthly run)."""
+    if "dagster/partition" in tags:
+        return [tags["dagster/partition"]]
+    start, end = (
+        tags.get("dagster/asset_partition_range_start"),
+        tags.get("dagster/asset_partition_range_end"),
+    )
+    return [start, end] if start and end else []
+
+
+def run_dbt(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, builds: list[tuple[str, list[str]]]
+):
+    """The builds in order, in this process; then one materialization per model and one check result
+    per test for the run."""
+    outcomes: dict[str, list[tuple[str, Any]]] = {}
     # dbt opens the file itself (the run's copy, see profiles.yml): hold the writers' lock for the
     # whole invocation.
-    months = sorted(context.partition_keys)
-    selection = dbt_selection(context)
-    outcomes: dict[str, list[tuple[str, Any]]] = {}
     with (
         writer_lock(warehouse.working_file, warehouse.lock_timeout_s),
         dbt_environment(warehouse.file),
     ):
-        for month in months:
-            context.log.info(f"dbt build {month}")
-            for unique_id, result in build_in_process(month, selection, warehouse.file):
-                outcomes.setdefault(unique_id, []).append((month, result))
+        for label, args in builds:
+            context.log.info(f"dbt build {label}")
+            for unique_id, result in build_in_process(label, args, warehouse.file):
+                outcomes.setdefault(unique_id, []).append((label, result))
     yield from dagster_events(context, outcomes)
     failed = [
         f"{unique_id.split('.')[-1]} ({month}): {result.message or result.status}"
@@ -125,15 +186,13 @@ def parsed_manifest(warehouse_name: str):
 PROJECT_ARGS = ["--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR), "--no-use-colors"]
 
 
-def build_in_process(month: str, selection: list[str], warehouse_file: Path) -> list[tuple[str, Any]]:
-    """`dbt build` of one month in this process: (unique_id, result) for every node it ran."""
+def build_in_process(label: str, args: list[str], warehouse_file: Path) -> list[tuple[str, Any]]:
+    """One `dbt build` in this process: (unique_id, result) for every node it ran."""
     from dbt.adapters.duckdb.connections import DuckDBConnectionManager
     from dbt.cli.main import dbtRunner
 
     try:
-        result = dbtRunner(manifest=parsed_manifest(warehouse_file.name)).invoke(
-            [*dbt_build_args(month), *selection, *PROJECT_ARGS]
-        )
+        result = dbtRunner(manifest=parsed_manifest(warehouse_file.name)).invoke([*args, *PROJECT_ARGS])
     finally:
         # dbt-duckdb keeps its database open between invocations: close it, so that this process's
         # own connections (and the run's commit, which renames the file) find it closed.
@@ -142,14 +201,13 @@ def build_in_process(month: str, selection: list[str], warehouse_file: Path) -> 
                 DuckDBConnectionManager._ENV.close()
                 DuckDBConnectionManager._ENV = None
     if result.result is None:
-        raise dg.Failure(description=f"dbt build {month} did not run: {result.exception}")
+        raise dg.Failure(description=f"dbt build {label} did not run: {result.exception}")
     return [(r.node.unique_id, r) for r in result.result.results]
 
 
 def dbt_selection(context: dg.AssetExecutionContext) -> list[str]:
-    """`--select` for a subset of the models (a materialization of a few assets from the UI)."""
-    if not context.is_subset:
-        return []
+    """`--select` of the step's models and seeds by name: its set, or the subset a person chose in the
+    UI. dbt adds their tests."""
     keys = set(context.selected_asset_keys)
     names = [
         props["name"]

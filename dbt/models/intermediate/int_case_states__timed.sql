@@ -20,24 +20,24 @@ timed as (
         cases.*,
         finished.workday_ordinal - accepted.workday_ordinal as working_days_taken,
         case
-            when cases.case_kind = 'instant' then cases.accept_time + interval 24 hour
+            when cases.case_kind = 'instant' then cases.accepted_at + interval 24 hour
             when cases.case_kind = 'promised' then (deadline_day.calendar_date + interval 1 day)::timestamp
         end as deadline_at
     from cases
-    left join days as accepted on accepted.calendar_date = cases.accept_time::date
-    left join days as finished on finished.calendar_date = cases.finish_time::date
+    left join days as accepted on accepted.calendar_date = cases.accepted_at::date
+    left join days as finished on finished.calendar_date = cases.finished_at::date
     left join workdays as deadline_day
         on deadline_day.workday_ordinal = accepted.workday_ordinal + cases.promised_limit_days
 )
 
 select
     *,
-    accept_time::date as accept_date,
-    finish_time::date as finish_date,
+    accepted_at::date as accepted_date,
+    finished_at::date as finished_date,
     channel in ('online', 'mobile') as is_online,
-    coalesce(finish_time >= deadline_at, false) as is_finished_late,
-    coalesce(finish_time < deadline_at, false) as is_finished_on_time,
+    coalesce(finished_at >= deadline_at, false) as is_finished_late,
+    coalesce(finished_at < deadline_at, false) as is_finished_on_time,
     -- Open at the month's end and already past its deadline (本月超期).
-    coalesce(finish_time is null and accept_time is not null and deadline_at < month + interval 1 month, false)
+    coalesce(finished_at is null and accepted_at is not null and deadline_at < month + interval 1 month, false)
         as is_overdue_open
 from timed

@@ -1,4 +1,5 @@
--- 办件: every month's valid rows, as ingested (rename and cast only; no joins).
+-- 办件: every month's valid rows, as ingested (rename and cast only; no joins): the raw schema keeps the
+-- platform's column names, staging gives them the warehouse's (`<event>_at`, `is_`/`has_`).
 select
     month,
     source_file,
@@ -10,13 +11,13 @@ select
     case_kind,
     is_batch,
     channel,
-    apply_time,
-    accept_time,
-    finish_time,
+    apply_time as applied_at,
+    accept_time as accepted_at,
+    finish_time as finished_at,
     result,
     legal_limit_days,
     promised_limit_days,
-    yields_certificate,
+    yields_certificate as has_certificate_output,
     applicant_type,
     applicant_key,
     applicant_key_status

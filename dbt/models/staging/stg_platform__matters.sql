@@ -1,4 +1,5 @@
--- 事项清单: every month's valid rows, as ingested (rename and cast only; no joins).
+-- 事项清单: every month's valid rows, as ingested (rename and cast only; no joins): the raw schema keeps the
+-- platform's column names, staging gives them the warehouse's (`<event>_at`, `is_`/`has_`).
 select
     month,
     source_file,
@@ -18,5 +19,5 @@ select
     legal_limit_days,
     promised_limit_days,
     max_visits,
-    yields_certificate
+    yields_certificate as has_certificate_output
 from {{ source('raw', 'matters') }}

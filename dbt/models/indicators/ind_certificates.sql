@@ -1,5 +1,7 @@
 -- 证照应用 counts per department. A finished, approved case of a matter that yields a certificate is
 -- due one; it is produced in real time, back-filled later, or missing.
+{{ config(materialized='partition') }}
+
 with windows as ({{ indicator_windows() }}),
 
 year_months as (
@@ -19,8 +21,8 @@ origins as (
 
 due as (
     select due.dept_code, windows.period_window, due.case_id
-    from {{ ref('int_certificates__due') }} as due
-    inner join windows on due.finish_time >= windows.window_start and due.finish_time < windows.window_end
+    from {{ ref('ind_certificates__due') }} as due
+    inner join windows on due.finished_at >= windows.window_start and due.finished_at < windows.window_end
     where {{ in_year_to_date('due.month') }}
 ),
 
@@ -43,9 +45,9 @@ seen as (
         year_months.dept_code,
         windows.period_window,
         count(*) filter (where is_stock) as stock_certificates,
-        count(*) filter (where is_stock and sealed) as stock_sealed,
+        count(*) filter (where is_stock and is_sealed) as stock_sealed,
         count(*) filter (where not is_stock) as issued_certificates,
-        count(*) filter (where not is_stock and invoked) as invoked_certificates
+        count(*) filter (where not is_stock and is_invoked) as invoked_certificates
     from year_months
     inner join windows
         on year_months.month >= windows.window_start and year_months.month < windows.window_end
@@ -53,6 +55,7 @@ seen as (
 )
 
 select
+    {{ partition_month() }} as month,
     coalesce(case_counts.dept_code, seen.dept_code) as org_code,
     coalesce(case_counts.period_window, seen.period_window) as period_window,
     coalesce(case_counts.certificates_due, 0) as certificates_due,

@@ -1,7 +1,7 @@
 -- 好差评 counts per department from one month's extract, for each window the month contributes to:
 -- the month itself, and the year to date (evaluations made since 1 January). Each evaluation is in the
 -- extract of the month it was made in, so the year to date is the sum of the months' contributions
--- (int_indicators__evaluations) and a month costs the same whatever the history before it.
+-- (ind_evaluations) and a month costs the same whatever the history before it.
 {{ config(materialized='partition') }}
 
 with windows as ({{ indicator_windows() }})
@@ -19,6 +19,6 @@ select
     count(*) filter (where is_rectified_on_time) as bad_rectified_on_time
 from {{ ref('fct_evaluations') }} as evaluations
 inner join windows
-    on evaluations.eval_time >= windows.window_start and evaluations.eval_time < windows.window_end
+    on evaluations.evaluated_at >= windows.window_start and evaluations.evaluated_at < windows.window_end
 where evaluations.month = {{ partition_month() }}
 group by all

@@ -10,7 +10,7 @@
 --     with no case late);
 --   * 网上办理 is online promised cases finished / promised cases finished (市教育局 3 of 6 = 50.00 %),
 --     not DOMAIN's 网上办理率 over all finished cases.
--- Those formulas are in int_indicators__case_flow and ind_indicator_values, with the same notes.
+-- Those formulas are in ind_case_flow and ind_indicator_values, with the same notes.
 -- A rate with nothing to measure stays NULL here; the printed table shows 0.00 (the export does that).
 {{ config(materialized='partition') }}
 

@@ -1,4 +1,6 @@
 -- 工程审批 counts per county (region), for the month and the year to date.
+{{ config(materialized='partition') }}
+
 with windows as ({{ indicator_windows() }}),
 
 this_year as ({{ latest_states_this_year(ref('fct_project_cases'), 'case_id') }}),
@@ -39,14 +41,15 @@ counties as (
 )
 
 select
+    {{ partition_month() }} as month,
     counties.region_code as org_code,
     counties.period_window,
     coalesce(projects.projects, 0) as projects,
     coalesce(cases.main_line_cases, 0) as main_line_cases,
     coalesce(cases.auxiliary_cases, 0) as auxiliary_cases,
     coalesce(cases.auxiliary_modules_used, 0) as auxiliary_modules_used,
-    -- The 11 auxiliary modules of 工改系统 2.0.
-    11 as auxiliary_modules,
+    -- The auxiliary modules of 工改系统 2.0 (reference.ref_project_modules).
+    (select count(*) from {{ ref('ref_project_modules') }}) as auxiliary_modules,
     coalesce(checks.spot_checks, 0) as spot_checks,
     coalesce(checks.accurate, 0) as accurate
 from counties

@@ -1,14 +1,14 @@
 -- Every indicator of DOMAIN.md for every organisation, per month, for the month and the year to date,
 -- with its numerator and denominator. This is the one place each formula is written: the
--- intermediate models only count. A rate whose denominator is 0 is NULL; a count has no denominator.
+-- other indicator models only count. A rate whose denominator is 0 is NULL; a count has no denominator.
 -- Departments are rolled up to their county by adding numerators and denominators (ratio of sums).
 {{ config(materialized='partition') }}
 
-with case_flow as (select * from {{ ref('int_indicators__case_flow') }}),
-evaluations as (select * from {{ ref('int_indicators__evaluations') }}),
-certificates as (select * from {{ ref('int_indicators__certificates') }}),
-matters as (select * from {{ ref('int_indicators__matters') }}),
-projects as (select * from {{ ref('int_indicators__projects') }}),
+with case_flow as (select * from {{ ref('ind_case_flow') }} where month = {{ partition_month() }}),
+evaluations as (select * from {{ ref('ind_evaluations') }} where month = {{ partition_month() }}),
+certificates as (select * from {{ ref('ind_certificates') }} where month = {{ partition_month() }}),
+matters as (select * from {{ ref('ind_matters') }} where month = {{ partition_month() }}),
+projects as (select * from {{ ref('ind_projects') }} where month = {{ partition_month() }}),
 organisations as (select * from {{ ref('ref_organisations') }}),
 -- 常住人口: a figure delivered with the month's assessed inputs (resident_population) replaces the
 -- reference one, so an office can update it without a release (and a sample scales it with its volume).

@@ -3,8 +3,8 @@
 -- union of the months' and a month costs the same whatever the history before it.
 {{ config(materialized='partition') }}
 
-select month, dept_code, case_id, finish_time
+select month, dept_code, case_id, finished_at
 from {{ ref('fct_case_states') }}
 where month = {{ partition_month() }}
-    and finish_time >= month and finish_time < month + interval 1 month
-    and yields_certificate and result = 'approved'
+    and finished_at >= month and finished_at < month + interval 1 month
+    and has_certificate_output and result = 'approved'

@@ -1,5 +1,5 @@
 -- 运行效能 counts per department for one month, from that month's extract alone, so a month costs the
--- same whatever the history before it. The year to date adds the months (int_indicators__case_flow):
+-- same whatever the history before it. The year to date adds the months (ind_case_flow):
 -- every event (applied, accepted, finished) is in the extract of the month it happened in, so each is
 -- counted once, in its month.
 -- 承诺提速 weighs each case once per window. For the month: every case with an event in it. For the
@@ -15,19 +15,19 @@ with cases as (
 flagged as (
     select
         *,
-        apply_time >= month and apply_time < month + interval 1 month as is_applied,
-        coalesce(accept_time >= month and accept_time < month + interval 1 month, false) as is_accepted,
-        coalesce(finish_time >= month and finish_time < month + interval 1 month, false) as is_finished,
+        applied_at >= month and applied_at < month + interval 1 month as is_applied,
+        coalesce(accepted_at >= month and accepted_at < month + interval 1 month, false) as is_accepted,
+        coalesce(finished_at >= month and finished_at < month + interval 1 month, false) as is_finished,
         case_kind = 'promised' as is_promised,
         -- 实际办理时间 in calendar days: the only reading under which the 2021-06 运行情况表 shows a
         -- negative 办理提速 (市生态环境局 −75.19 %) beside no case finished late (lateness is judged in
         -- working days against the promise, see int_case_states__timed).
-        date_diff('day', accept_time::date, finish_time::date) as calendar_days_taken,
+        date_diff('day', accepted_at::date, finished_at::date) as calendar_days_taken,
         -- The case's first event this year (events before 1 January are last year's).
         least(
-            case when apply_time >= date_trunc('year', month) then apply_time end,
-            case when accept_time >= date_trunc('year', month) then accept_time end,
-            case when finish_time >= date_trunc('year', month) then finish_time end
+            case when applied_at >= date_trunc('year', month) then applied_at end,
+            case when accepted_at >= date_trunc('year', month) then accepted_at end,
+            case when finished_at >= date_trunc('year', month) then finished_at end
         ) >= month as is_first_event_this_year
     from cases
 )
@@ -71,6 +71,6 @@ select
     -- The matters with a case applied for this year that is in this month's extract, for the
     -- departments' lists of matters without cases (a case applied for in March still open in June
     -- counts even when March was never loaded).
-    list(distinct matter_code order by matter_code) filter (where apply_time >= date_trunc('year', month)) as matters_applied_in_year
+    list(distinct matter_code order by matter_code) filter (where applied_at >= date_trunc('year', month)) as matters_applied_in_year
 from flagged
 group by dept_code

@@ -1,9 +1,11 @@
 -- 运行效能 counts per implementing department, for the month and for the year to date: the month's
--- row of int_case_flow__monthly, and the sum of the year's rows (see there why adding is right).
+-- row of ind_case_flow__monthly, and the sum of the year's rows (see there why adding is right).
+{{ config(materialized='partition') }}
+
 with windows as ({{ indicator_windows() }}),
 
 monthly as (
-    select * from {{ ref('int_case_flow__monthly') }}
+    select * from {{ ref('ind_case_flow__monthly') }}
     where {{ in_year_to_date() }}
 ),
 
@@ -74,6 +76,7 @@ departments as (
 )
 
 select
+    {{ partition_month() }} as month,
     departments.dept_code as org_code,
     departments.period_window,
     counted.* exclude (dept_code, period_window),
