@@ -32,9 +32,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 RUBRICS_DIR = Path(__file__).with_name("rubrics")
 # What an input can name: the indicators the warehouse computes, and the assessed ones a month delivers.
+REPOSITORY = Path(__file__).resolve().parents[1]
 INDICATOR_CATALOGUES = {
-    "indicator": Path(__file__).resolve().parents[1] / "dbt" / "seeds" / "ref_indicators.csv",
-    "assessed": Path(__file__).with_name("raw") / "assessed_indicators.csv",
+    "indicator": REPOSITORY / "dbt" / "seeds" / "ref_indicators.csv",
+    "assessed": REPOSITORY / "schemas" / "raw" / "assessed_indicators.csv",
 }
 CODE = r"^[a-z][a-z0-9_]*$"
 
@@ -504,7 +505,7 @@ def unknown_indicators(rubric: Rubric) -> list[str]:
         kind = "indicator" if spec.source == "indicator" else f"{spec.source} indicator"
         catalogue = INDICATOR_CATALOGUES[spec.source]
         problems.append(
-            f"inputs.{code}: unknown {kind} {indicator!r} (not in {catalogue.parent.name}/{catalogue.name})"
+            f"inputs.{code}: unknown {kind} {indicator!r} (not in {catalogue.relative_to(REPOSITORY)})"
         )
     return problems
 

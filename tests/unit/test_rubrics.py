@@ -120,12 +120,12 @@ def test_a_rubric_file_whose_inputs_are_in_the_catalogues_loads(tmp_path):
         # a misspelt indicator would score '—' or 0 for everyone: it fails naming the code instead
         (
             "{label: 值, indicator: on_time_rat}",
-            "inputs.x: unknown indicator 'on_time_rat' (not in seeds/ref_indicators.csv)",
+            "inputs.x: unknown indicator 'on_time_rat' (not in dbt/seeds/ref_indicators.csv)",
         ),
         ("{label: 值}", "inputs.x: unknown indicator 'x'"),
         (
             "{label: 值, source: assessed, indicator: on_time_rate}",
-            "inputs.x: unknown assessed indicator 'on_time_rate' (not in raw/assessed_indicators.csv)",
+            "inputs.x: unknown assessed indicator 'on_time_rate' (not in schemas/raw/assessed_indicators.csv)",
         ),
     ],
 )
