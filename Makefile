@@ -16,7 +16,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster
 SAMPLE_MONTHS ?= 2021-01..2021-10
 SAMPLE_SCALE ?= 0.005
 
-.PHONY: help setup sample run test lint dev docs bench render clean
+.PHONY: help setup sample run test test-unit lint dev docs bench render clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -51,6 +51,9 @@ run: setup raw/.sample ## materialize every sample month: warehouse, indicators,
 
 test: setup lint ## run every test (lint, unit, integration)
 	$(BIN)/pytest
+
+test-unit: $(VENV)/.synced ## the quick loop: tests/unit only, no dbt parse, no pipeline run
+	$(BIN)/pytest tests/unit
 
 lint: $(VENV)/.synced ## ruff over the Python code
 	$(BIN)/ruff check dagster_project schemas tests bench

@@ -14,12 +14,14 @@ needs (its `extracts`, in the input's window) has no data for it, and the `no_da
 item, else of its category, else of the rubric, scores it: `zero`, `unranked` (zero, and the
 organisation is listed after every ranked one, without a rank) or `{deduct: n}` (n points off).
 
-`load_rubric` validates a file against this schema and the sums it declares, and raises
-`RubricError` naming the file and the entry at fault.
+`load_rubric` validates a file against this schema, the sums it declares and the catalogues its
+inputs name (an indicator the warehouse does not compute would otherwise score as '—' or 0), and
+raises `RubricError` naming the file and the entry at fault.
 """
 
 from __future__ import annotations
 
+import csv
 import math
 from functools import cache
 from pathlib import Path
@@ -29,6 +31,12 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 RUBRICS_DIR = Path(__file__).with_name("rubrics")
+# What an input can name: the indicators the warehouse computes, and the assessed ones a month delivers.
+REPOSITORY = Path(__file__).resolve().parents[1]
+INDICATOR_CATALOGUES = {
+    "indicator": REPOSITORY / "dbt" / "seeds" / "ref_indicators.csv",
+    "assessed": REPOSITORY / "schemas" / "raw" / "assessed_indicators.csv",
+}
 CODE = r"^[a-z][a-z0-9_]*$"
 
 Param = float | dict[str, float]
@@ -481,10 +489,36 @@ def rubric_path(name_or_path: str | Path) -> Path:
 
 
 @cache
+def catalogue_codes(source: str) -> frozenset[str]:
+    with INDICATOR_CATALOGUES[source].open(encoding="utf-8", newline="") as f:
+        return frozenset(row["indicator_code"] for row in csv.DictReader(f))
+
+
+def unknown_indicators(rubric: Rubric) -> list[str]:
+    """Inputs naming an indicator their catalogue does not have. An input that is a sum of others is
+    computed from them, and they are checked instead."""
+    problems = []
+    for code, spec in rubric.inputs.items():
+        indicator = spec.indicator or code
+        if spec.sum_of or indicator in catalogue_codes(spec.source):
+            continue
+        kind = "indicator" if spec.source == "indicator" else f"{spec.source} indicator"
+        catalogue = INDICATOR_CATALOGUES[spec.source]
+        problems.append(
+            f"inputs.{code}: unknown {kind} {indicator!r} (not in {catalogue.relative_to(REPOSITORY)})"
+        )
+    return problems
+
+
+@cache
 def load_rubric(name_or_path: str | Path) -> Rubric:
     """A shipped rubric by name (`dazhou-2021`) or any rubric file by path."""
     path = rubric_path(name_or_path)
-    return parse_rubric(path.read_text(encoding="utf-8"), str(path))
+    rubric = parse_rubric(path.read_text(encoding="utf-8"), str(path))
+    problems = unknown_indicators(rubric)
+    if problems:
+        raise RubricError("\n".join(f"{path}: {p}" for p in problems))
+    return rubric
 
 
 def shipped_rubrics() -> list[str]:

@@ -41,10 +41,6 @@ class Plant:
     keeps_id: bool = False  # a duplicate keeps the id of the row it copies
 
 
-def _shift(col: str, days: float) -> Callable[[pl.DataFrame, dt.date], pl.DataFrame]:
-    return lambda df, m: df.with_columns(pl.col(col) + pl.duration(seconds=int(days * gen.DAY)))
-
-
 def _set(col: str, value) -> Callable[[pl.DataFrame, dt.date], pl.DataFrame]:
     return lambda df, m: df.with_columns(pl.lit(value).alias(col))
 

@@ -29,13 +29,6 @@ def is_pct(column: AnnexColumn) -> bool:
     return column.header.endswith(PCT)
 
 
-def to_printed(column: AnnexColumn, value):
-    """A value as the CSV convention prints it: percent for `_pct`, in units of the column's scale."""
-    if value is None or value is NO_DATA:
-        return value
-    return value * 100 if is_pct(column) else value / column.scale
-
-
 def from_printed(column: AnnexColumn, text: str):
     """A printed cell's value: a number, None for '—', NO_DATA for 未报送."""
     text = text.strip().replace(",", "")

@@ -101,3 +101,39 @@ def test_an_unknown_rubric_name_lists_the_shipped_ones():
 def test_a_file_that_is_not_yaml_is_rejected():
     with pytest.raises(RubricError, match="bad.yaml: not valid YAML"):
         parse_rubric("rubric: [unclosed", "bad.yaml")
+
+
+def write(tmp_path, text: str):
+    path = tmp_path / "office.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_rubric_file_whose_inputs_are_in_the_catalogues_loads(tmp_path):
+    known = GOOD.replace("x: {label: 值}", "x: {label: 值, indicator: on_time_rate}")
+    assert load_rubric(write(tmp_path, known)).inputs["x"].indicator == "on_time_rate"
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        # a misspelt indicator would score '—' or 0 for everyone: it fails naming the code instead
+        (
+            "{label: 值, indicator: on_time_rat}",
+            "inputs.x: unknown indicator 'on_time_rat' (not in dbt/seeds/ref_indicators.csv)",
+        ),
+        ("{label: 值}", "inputs.x: unknown indicator 'x'"),
+        (
+            "{label: 值, source: assessed, indicator: on_time_rate}",
+            "inputs.x: unknown assessed indicator 'on_time_rate' (not in schemas/raw/assessed_indicators.csv)",
+        ),
+    ],
+)
+def test_a_rubric_file_naming_an_unknown_indicator_is_rejected_naming_the_file_the_input_and_the_code(
+    tmp_path, spec, message
+):
+    path = write(tmp_path, GOOD.replace("x: {label: 值}", f"x: {spec}"))
+    with pytest.raises(RubricError) as e:
+        load_rubric(path)
+    assert str(e.value).startswith(f"{path}: ")
+    assert message in str(e.value)

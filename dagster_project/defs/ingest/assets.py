@@ -125,8 +125,13 @@ def raw_extract_asset(contract: ExtractContract) -> dg.AssetsDefinition:
         kinds={"duckdb", "pandera"},
         description=f"{contract.description}. Invalid rows go to quarantine.{contract.name} with a reason.",
         check_specs=[
+            # Blocking: a row lost between the file and the warehouse fails the step, so nothing is
+            # built on the month and it is not published.
             dg.AssetCheckSpec(
-                RECONCILE_CHECK, asset=key, description="rows read = rows loaded + rows quarantined"
+                RECONCILE_CHECK,
+                asset=key,
+                blocking=True,
+                description="rows counted in the file = rows loaded + rows quarantined",
             )
         ],
     )

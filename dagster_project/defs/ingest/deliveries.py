@@ -53,11 +53,3 @@ def built_fingerprints(published: Path) -> dict[str, str]:
     for month, extract, fingerprint in rows:
         by_month.setdefault(month, {})[extract] = fingerprint
     return {month: month_fingerprint(files) for month, files in by_month.items()}
-
-
-def complete_months(raw: Path) -> list[str]:
-    """'YYYY-MM' of every month folder with a file for each extract."""
-    folders = (
-        sorted(p for p in raw.glob("[0-9][0-9][0-9][0-9]-[0-9][0-9]") if p.is_dir()) if raw.is_dir() else []
-    )
-    return [f.name for f in folders if month_status(f)[0] is not None]
