@@ -44,7 +44,7 @@ def definitions_snapshot() -> dict:
         for s in sorted(defs.schedules or [], key=lambda s: s.name)
     }
     sensors = {
-        s.name: {"jobs": sorted(j.name for j in s.jobs), "default_status": s.default_status.value}
+        s.name: {"jobs": sorted(t.job_name for t in s.targets), "default_status": s.default_status.value}
         for s in sorted(defs.sensors or [], key=lambda s: s.name)
     }
     return {"assets": assets, "checks": checks, "jobs": jobs, "schedules": schedules, "sensors": sensors}
