@@ -4,7 +4,7 @@ import dagster as dg
 
 from dagster_project.defs.ingest.assets import ingest_assets
 from dagster_project.defs.ingest.sensors import monthly_sensor
-from dagster_project.defs.publish.completeness import completeness_tables, feedback_forms
+from dagster_project.defs.publish.completeness import feedback_forms
 from dagster_project.defs.publish.four_indicators import four_indicator_files, target_checks_table
 from dagster_project.defs.publish.ops_tables import ops_table_files
 from dagster_project.defs.publish.report import report
@@ -25,7 +25,6 @@ defs = dg.Definitions(
         scorecard_tables,
         annex_files,
         ops_table_files,
-        completeness_tables,
         feedback_forms,
         target_checks_table,
         four_indicator_files,

@@ -140,6 +140,7 @@ def test_the_published_layer_follows_the_warehouse_and_the_copy_comes_last():
         "scorecard/target_checks",
         "exports/four_indicators",
         "completeness/extracts_by_org",
+        "completeness/matters_with_cases",
         "completeness/matters_without_cases",
         "exports/annexes",
         "exports/ops_tables",

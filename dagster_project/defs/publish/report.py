@@ -11,7 +11,7 @@ import duckdb
 from dagster_project import settings
 from dagster_project.defs.partitions import monthly, partition_month
 from dagster_project.defs.publish.atomic import write_bytes, write_text
-from dagster_project.defs.publish.completeness import completeness_tables
+from dagster_project.defs.publish.completeness import COMPLETENESS_TABLES
 from dagster_project.defs.publish.scorecard import configured_rubric, scorecard_tables
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.report.compose import compose
@@ -45,7 +45,7 @@ def write_report(con: duckdb.DuckDBPyConnection, month: dt.date, folder: Path) -
     partitions_def=monthly,
     backfill_policy=dg.BackfillPolicy.single_run(),
     group_name="exports",
-    deps=[*scorecard_tables.keys, *completeness_tables.keys, dg.AssetKey(["marts", "ops_case_flow"])],
+    deps=[*scorecard_tables.keys, *COMPLETENESS_TABLES, dg.AssetKey(["marts", "ops_case_flow"])],
     kinds={"docx", "html"},
     description="情况通报: out/<YYYY-MM>/report.docx, report.html and report.md.",
 )

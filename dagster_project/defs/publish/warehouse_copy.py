@@ -8,7 +8,6 @@ see a half-written state; a run that fails leaves the copy they have as it was.
 import dagster as dg
 
 from dagster_project.defs.partitions import monthly
-from dagster_project.defs.publish.completeness import completeness_tables
 from dagster_project.defs.publish.scorecard import scorecard_tables
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.defs.transform.assets import warehouse_models
@@ -19,7 +18,7 @@ from dagster_project.defs.transform.assets import warehouse_models
     partitions_def=monthly,
     backfill_policy=dg.BackfillPolicy.single_run(),
     group_name="published",
-    deps=[*warehouse_models.keys, *scorecard_tables.keys, *completeness_tables.keys],
+    deps=[*warehouse_models.keys, *scorecard_tables.keys],
     kinds={"duckdb"},
     description="Read-only copy of the warehouse for analysts (published.duckdb beside the working file), swapped in when the run succeeds.",
 )
