@@ -170,6 +170,7 @@ def test_dbt_models_are_keyed_by_schema_and_read_the_ingestion_assets():
         "ref_indicators",
         "ref_online_depths",
         "ref_project_modules",
+        "ref_extracts",
     }
     assert {k.path[1] for k in graph.get_all_asset_keys() if k.path[0] == "marts"} == {
         "dim_organisations",

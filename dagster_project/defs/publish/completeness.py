@@ -1,10 +1,7 @@
-"""Data completeness — the lesson of every KPI platform that died of stale data: per organisation and
-month, which extracts arrived with rows for it, how many were loaded and quarantined; and the matters
-of its implementation list with no case so far this year. Each organisation gets back a 反馈表 with
-its own rows of the 问题整改台账 and its own such matters, with columns for its answers.
+"""The forms sent back: each organisation gets a 反馈表 with its own rows of the 问题整改台账 and its own
+matters with no case so far this year, with columns for its answers. The completeness tables they read
+are dbt models (dbt/models/completeness): what arrived per organisation and extract, and those matters.
 
-completeness.extracts_by_org        month × organisation × extract: rows loaded, rows quarantined
-completeness.matters_without_cases  month × matter listed at the month's end with no case this year
 out/<YYYY-MM>/问题整改台账.xlsx       the month's ledger (scorecard.rectification_ledger) for the office
 out/<YYYY-MM>/feedback/<单位>.xlsx    one 反馈表 per organisation with ledger rows or such matters
 """
@@ -17,9 +14,8 @@ import duckdb
 import polars as pl
 import xlsxwriter
 
-from dagster_project.defs.partitions import monthly, partition_month
+from dagster_project.defs.partitions import monthly_asset, partition_month
 from dagster_project.defs.publish.atomic import staged
-from dagster_project.defs.publish.computed_tables import replace_table_month
 from dagster_project.defs.publish.exports import TEXT_STAYS_TEXT, set_printing
 from dagster_project.defs.publish.scored_tables import (
     LEDGER,
@@ -30,136 +26,13 @@ from dagster_project.defs.publish.scored_tables import (
 )
 from dagster_project.defs.resources import ExportsResource, WarehouseResource
 from dagster_project.scoring.engine import printed
-from schemas.raw import CONTRACTS
 
 SCHEMA = "completeness"
-# How each extract names the organisation a row belongs to.
-ORG_COLUMN = {
-    "matters": "dept_code",
-    "cases": "dept_code",
-    "evaluations": "dept_code",
-    "certificates": "dept_code",
-    "projects": "region_code",
-    "project_cases": "region_code",
-    "spot_checks": None,  # a spot check names a case, not an organisation
-    "assessed_inputs": "org_name",
-}
-LABELS = {
-    "month": "数据月份（分区，月初日期）",
-    "org_code": "机构编码（无法识别的机构编码原样保留）",
-    "extract": "数据类别",
-    "extract_label": "数据类别名称",
-    "rows_loaded": "入库行数",
-    "rows_quarantined": "隔离行数",
-    "has_arrived": "本月是否收到该机构的数据",
-    "matter_code": "事项编码",
-    "matter_name": "事项名称",
-    "dept_code": "实施机构编码",
-    "cases_this_year": "本年办件量",
-}
-
-
-def extracts_by_org(con: duckdb.DuckDBPyConnection, month: dt.date) -> pl.DataFrame:
-    """Every organisation × extract (that names organisations), with what arrived for it this month."""
-    parts = []
-    for extract, column in ORG_COLUMN.items():
-        if column is None:
-            continue
-        # assessed inputs print the organisation's name (or an alias); the rest carry its code
-        key = f"coalesce(o.org_code, a.org_code, t.{column})" if column == "org_name" else f"t.{column}"
-        joins = (
-            "left join reference.ref_organisations o on o.org_name = t.org_name "
-            "left join reference.ref_org_aliases a on a.alias_name = t.org_name"
-            if column == "org_name"
-            else ""
-        )
-        parts.append(
-            f"""select {key} as org_code, '{extract}' as extract, '{CONTRACTS[extract].label}' as extract_label,
-                       t.is_loaded from (
-                   select {column}, true as is_loaded from raw.{extract} where month = $month
-                   union all
-                   select {column}, false from quarantine.{extract} where month = $month) t {joins}"""
-        )
-    # Every organisation × extract, and any unknown organisation code that arrived (kept as printed,
-    # so that nothing disappears).
-    extracts = " union all ".join(
-        f"select '{e}' as extract, '{CONTRACTS[e].label}' as extract_label"
-        for e, c in ORG_COLUMN.items()
-        if c
-    )
-    return con.sql(
-        f"""
-        with arrived as ({" union all ".join(parts)}),
-        grid as (
-            select o.org_code, e.extract, e.extract_label
-            from reference.ref_organisations o cross join ({extracts}) e
-            where o.org_level in ('city_dept', 'county', 'county_dept')
-            union
-            select distinct org_code, extract, extract_label from arrived where org_code is not null
-        )
-        select $month::date as month, g.org_code, g.extract, g.extract_label,
-               count(a.is_loaded) filter (where a.is_loaded) as rows_loaded,
-               count(a.is_loaded) filter (where not a.is_loaded) as rows_quarantined,
-               count(a.is_loaded) > 0 as has_arrived
-        from grid g left join arrived a using (org_code, extract)
-        group by all order by g.org_code, g.extract
-        """,
-        params={"month": month},
-    ).pl()
-
-
-def matters_without_cases(con: duckdb.DuckDBPyConnection, month: dt.date) -> pl.DataFrame:
-    """Matters of the implementation list at the month's end with no case applied for this year."""
-    return con.sql(
-        """
-        with listed as (
-            select matter_code, matter_name, dept_code from marts.fct_matter_snapshots
-            where month = $month and is_on_application and status = 'active'
-        ),
-        -- The matters with a case applied for this year, kept per month by dbt: reading them costs
-        -- the same whatever the year's volume of cases.
-        used as (
-            select distinct unnest(matters_applied_in_year) as matter_code from indicators.ind_case_flow__monthly
-            where month between date_trunc('year', $month::date) and $month
-        )
-        select $month::date as month, l.dept_code, l.matter_code, l.matter_name, 0::bigint as cases_this_year
-        from listed l anti join used u using (matter_code)
-        order by l.dept_code, l.matter_code
-        """,
-        params={"month": month},
-    ).pl()
-
-
-@dg.multi_asset(
-    specs=[
-        dg.AssetSpec(
-            [SCHEMA, name],
-            deps=[dg.AssetKey(["marts", "fct_matter_snapshots"]), dg.AssetKey(["marts", "fct_case_states"])],
-            kinds={"duckdb"},
-            group_name=SCHEMA,
-        )
-        for name in ("extracts_by_org", "matters_without_cases")
-    ],
-    partitions_def=monthly,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-)
-def completeness_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-    """What arrived per organisation, and the matters nobody has applied for this year."""
-    rows = {"extracts_by_org": 0, "matters_without_cases": 0}
-    with warehouse.writer() as con:
-        for key in sorted(context.partition_keys):
-            month = partition_month(key)
-            tables = {
-                "extracts_by_org": extracts_by_org(con, month),
-                "matters_without_cases": matters_without_cases(con, month),
-            }
-            con.execute("begin")
-            for name, frame in tables.items():
-                replace_table_month(con, f"{SCHEMA}.{name}", frame, month, LABELS)
-                rows[name] += frame.height
-            con.execute("commit")
-    for name, n in rows.items():
-        yield dg.MaterializeResult(asset_key=[SCHEMA, name], metadata={"rows": n})
+# Built by dbt (dbt/models/completeness), read by the forms, the scorecard and the report.
+COMPLETENESS_TABLES = [
+    dg.AssetKey([SCHEMA, "extracts_by_org"]),
+    dg.AssetKey([SCHEMA, "matters_without_cases"]),
+]
 
 
 FEEDBACK_TITLE = "问题整改及办件情况反馈表"
@@ -283,11 +156,8 @@ def _write_form(
         set_printing(ws, 0, 0)
 
 
-@dg.asset(
-    key=["exports", "feedback_forms"],
-    partitions_def=monthly,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    group_name="exports",
+@monthly_asset(
+    ["exports", "feedback_forms"],
     deps=[dg.AssetKey([SCHEMA, "matters_without_cases"]), dg.AssetKey(["scorecard", LEDGER])],
     kinds={"excel"},
     description=(

@@ -11,7 +11,7 @@ import duckdb
 from dagster_project import settings
 from dagster_project.defs.partitions import monthly_asset, partition_month
 from dagster_project.defs.publish.atomic import write_bytes, write_text
-from dagster_project.defs.publish.completeness import completeness_tables
+from dagster_project.defs.publish.completeness import COMPLETENESS_TABLES
 from dagster_project.defs.publish.scored_tables import configured_rubric, scorecard_tables
 from dagster_project.defs.resources import ExportsResource, WarehouseResource
 from dagster_project.report.compose import compose
@@ -42,7 +42,7 @@ def write_report(con: duckdb.DuckDBPyConnection, month: dt.date, folder: Path) -
 
 @monthly_asset(
     ["exports", "report"],
-    deps=[*scorecard_tables.keys, *completeness_tables.keys, dg.AssetKey(["indicators", "ops_case_flow"])],
+    deps=[*scorecard_tables.keys, *COMPLETENESS_TABLES, dg.AssetKey(["indicators", "ops_case_flow"])],
     kinds={"docx", "html"},
     description="情况通报: out/<YYYY-MM>/report.docx, report.html and report.md.",
 )

@@ -9,7 +9,6 @@ import dagster as dg
 
 from dagster_project.defs.partitions import monthly_asset
 from dagster_project.defs.publish.comments import prepare_for_analysts
-from dagster_project.defs.publish.completeness import completeness_tables
 from dagster_project.defs.publish.scored_tables import scorecard_tables
 from dagster_project.defs.resources import WarehouseResource
 from dagster_project.defs.transform.assets import warehouse_monthly_models, warehouse_reference_models
@@ -21,7 +20,6 @@ from dagster_project.defs.transform.assets import warehouse_monthly_models, ware
         *warehouse_reference_models.keys,
         *warehouse_monthly_models.keys,
         *scorecard_tables.keys,
-        *completeness_tables.keys,
     ],
     kinds={"duckdb"},
     description="Read-only copy of the warehouse for analysts (published.duckdb beside the working file), swapped in when the run succeeds.",

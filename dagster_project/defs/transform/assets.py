@@ -34,14 +34,18 @@ dbt_project = DbtProject(project_dir=DBT_DIR, profiles_dir=DBT_DIR)
 class Translator(DagsterDbtTranslator):
     def get_asset_key(self, dbt_resource_props: dict[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] == "source":
-            return dg.AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
+            # A source may name the asset that writes it: quarantine.<extract> is written by raw/<extract>.
+            written_by = dbt_resource_props.get("meta", {}).get("dagster", {}).get("asset_key")
+            return dg.AssetKey(written_by or [dbt_resource_props["source_name"], dbt_resource_props["name"]])
         return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
 
     def get_group_name(self, dbt_resource_props: dict[str, Any]) -> str | None:
         return dbt_resource_props["schema"]
 
 
-TRANSLATOR = Translator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+TRANSLATOR = Translator(
+    settings=DagsterDbtTranslatorSettings(enable_asset_checks=True, enable_duplicate_source_asset_keys=True)
+)
 
 
 # The dbt project in two sets, as dagster-open-platform splits it. The monthly one is every relation kept by
