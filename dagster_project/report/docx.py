@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import zipfile
 
 from docx import Document
 from docx.enum.section import WD_SECTION
@@ -262,4 +263,15 @@ def write_docx(facts: Facts, notice: Notice) -> bytes:
 
     buffer = io.BytesIO()
     doc.save(buffer)
-    return buffer.getvalue()
+    return with_fixed_dates(buffer.getvalue(), facts.month)
+
+
+def with_fixed_dates(package: bytes, month: dt.date) -> bytes:
+    """The same document as the same bytes: python-docx stamps every zip entry with the time of the
+    save, so a rerun would otherwise rewrite an unchanged 通报. Entries are dated by the month."""
+    stamp = (month.year, month.month, 1, 0, 0, 0)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(package)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            target.writestr(zipfile.ZipInfo(entry.filename, stamp), source.read(entry), zipfile.ZIP_DEFLATED)
+    return out.getvalue()

@@ -88,7 +88,7 @@ def test_every_query_of_the_analysts_guide_gives_the_samples_values(built):
         )
         # the same departments, from the indicator table: the assessed ones (in a group) below 85 %
         below = con.execute(
-            "select o.org_name, count(*) from marts.ind_indicator_values v "
+            "select o.org_name, count(*) from indicators.ind_indicator_values v "
             "join reference.ref_organisations o using (org_code) "
             "where v.indicator_code = 'full_online_rate' and v.period_window = 'ytd' and v.value < 0.85 "
             "and o.org_level = 'city_dept' and o.city_group is not null group by all"
@@ -103,7 +103,7 @@ def test_every_query_of_the_analysts_guide_gives_the_samples_values(built):
         )
         # 承诺提速率 is its numerator over its denominator
         ratios = con.execute(
-            "select round(100 * v.numerator / v.denominator, 2) from marts.ind_indicator_values v "
+            "select round(100 * v.numerator / v.denominator, 2) from indicators.ind_indicator_values v "
             "join reference.ref_organisations o using (org_code) where o.org_name = '市交通运输局' "
             "and v.indicator_code = 'promise_speedup_rate' and v.period_window = 'month' order by v.month"
         ).fetchall()
@@ -139,10 +139,10 @@ def test_the_guide_names_every_relation_it_points_analysts_to(built):
             ).fetchall()
         }
     named = set(
-        re.findall(r"`((?:marts|scorecard|completeness|audit|reference)\.[a-z_0-9]+)`", GUIDE.read_text())
+        re.findall(r"`((?:marts|indicators|scorecard|completeness|audit|reference)\.[a-z_0-9]+)`", GUIDE.read_text())
     )
     assert named - relations == set()
-    assert {"audit.months", "scorecard.item_scores", "marts.ind_indicator_values"} <= named
+    assert {"audit.months", "scorecard.item_scores", "indicators.ind_indicator_values"} <= named
 
 
 # ------------------------------------------------------------------------------- which months
@@ -254,9 +254,6 @@ def test_every_column_python_makes_is_described_in_chinese_in_both_files(built, 
     assert undescribed == []
 
 
-@pytest.mark.xfail(
-    reason="the dbt models' descriptions come with the dbt YAML rewrite (helper dbtlayers)", strict=True
-)
 def test_at_least_95_percent_of_the_columns_an_analyst_sees_are_described_in_chinese(built):
     share = described_share(published(built))
     done = sum(d for d, _ in share.values())

@@ -78,6 +78,19 @@ def city(built) -> dict[str, float]:
     }
 
 
+def test_writing_the_report_again_gives_the_same_bytes(built, exports, tmp_path):
+    """A rerun changes nothing: the .docx carries no time of writing (zip entries included)."""
+    import time
+
+    from dagster_project.defs.publish.report import write_report
+
+    time.sleep(2)  # zip entries are dated to the even second: a stamped save would differ now
+    with duckdb.connect(built[1], read_only=True) as con:
+        written = write_report(con, JUNE, tmp_path)
+    for path in written:
+        assert path.read_bytes() == (exports / path.name).read_bytes(), path.name
+
+
 def test_the_docx_has_the_masthead_issue_number_and_title_of_a_formal_notice(document, text):
     assert text[0] == TEMPLATE.masthead
     masthead = next(p for p in document.paragraphs if p.text == TEMPLATE.masthead)
