@@ -271,7 +271,10 @@ def with_fixed_dates(package: bytes, month: dt.date) -> bytes:
     save, so a rerun would otherwise rewrite an unchanged 通报. Entries are dated by the month."""
     stamp = (month.year, month.month, 1, 0, 0, 0)
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(package)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+    with (
+        zipfile.ZipFile(io.BytesIO(package)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
         for entry in source.infolist():
             target.writestr(zipfile.ZipInfo(entry.filename, stamp), source.read(entry), zipfile.ZIP_DEFLATED)
     return out.getvalue()

@@ -1,7 +1,7 @@
 """Annex tables in the published layout: reading a printed table back, re-scoring it, and laying out
 scored organisations as the annex prints them.
 
-The conventions are those of ../shared/seeds/: UTF-8 CSV, the printed Chinese headers, a `_pct`
+The conventions are those of the published tables (tests/fixtures/published/README.md): UTF-8 CSV, the printed Chinese headers, a `_pct`
 column holds the printed percent without '%', an empty field is '—', 未报送 (or 无数据) is no data.
 """
 

@@ -139,7 +139,9 @@ def test_the_guide_names_every_relation_it_points_analysts_to(built):
             ).fetchall()
         }
     named = set(
-        re.findall(r"`((?:marts|indicators|scorecard|completeness|audit|reference)\.[a-z_0-9]+)`", GUIDE.read_text())
+        re.findall(
+            r"`((?:marts|indicators|scorecard|completeness|audit|reference)\.[a-z_0-9]+)`", GUIDE.read_text()
+        )
     )
     assert named - relations == set()
     assert {"audit.months", "scorecard.item_scores", "indicators.ind_indicator_values"} <= named

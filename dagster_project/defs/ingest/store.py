@@ -243,8 +243,8 @@ def replace_month(
     killed run) leaves the month as it was.
 
     The valid rows of all the batches go in by one INSERT that reads them as a stream. DuckDB keeps a
-    transaction's separate appends in memory until it commits (measured: 170 MB a batch, 10 GB for 20
-    million cases), but writes one large INSERT within its memory limit. Quarantined rows wait in a
+    transaction's separate appends in memory until it commits (gigabytes for a province's month), but
+    writes one large INSERT within its memory limit. Quarantined rows wait in a
     temporary Parquet file meanwhile, and are moved in by the same transaction.
 
     A full disk is said as such (DiskFull, naming the file loaded and the warehouse); a rollback that

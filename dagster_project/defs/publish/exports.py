@@ -1,8 +1,8 @@
-"""Published tables as files: CSV in the conventions of ../shared/seeds/ (so a table can be compared
-cell by cell with a published one, or re-scored with `ywtb score`) and Excel workbooks that print as
-the annexes were printed: a title with the period, the category row and one- or two-level Chinese
-headers repeated on every page, percentages with two decimals, '—' where not applicable, 备注 notes
-under the table, A4 landscape one page wide.
+"""Published tables as files: CSV in the conventions of the published tables (tests/fixtures/published/
+README.md, so a table can be compared cell by cell with a published one, or re-scored with `ywtb score`)
+and Excel workbooks that print as the annexes were printed: a title with the period, the category row
+and one- or two-level Chinese headers repeated on every page, percentages with two decimals, '—' where
+not applicable, 备注 notes under the table, A4 landscape one page wide.
 
 What a cell prints is what it stores (two decimals, rounded half up): a reader who copies a cell gets
 the printed number. Every file is written beside its target and renamed over it (publish/atomic.py).

@@ -1,5 +1,5 @@
 """The monthly 运行情况表 as files: out/<YYYY-MM>/ops_city.csv and ops_county.csv with exactly the
-published column sets (../shared/seeds/dazhou2021_06_ops_city.csv and headers/…_ops_county.csv), and
+published column sets (tests/fixtures/published/dazhou2021_06_ops_city.csv and headers/…_ops_county.csv), and
 ops.xlsx in the printed layout. The table itself is the dbt mart indicators.ops_case_flow.
 """
 
