@@ -53,7 +53,7 @@ ITEM_COLUMNS = {
     "item": (pl.String, "评分项"),
     "item_label": (pl.String, "评分项名称"),
 }
-VALUE = "计分所用的值（比率为小数）"
+VALUE = "指标值：计分所用的值（比率为小数）"
 FULL_MARKS_AT = "得满分所需的值"
 REASON = "得分说明"
 STATUS = "计分情况：scored/missing_full/missing_mean/missing_zero/excluded/no_data（未报送）"

@@ -94,7 +94,7 @@ AUDIT_DESCRIPTIONS: dict[str, tuple[str, dict[str, str]]] = {
         "每个月份最近一次构建的运行及时间",
         {
             "month": "数据月份（分区，月初日期）",
-            "run_id": "构建该月的 Dagster 运行编号",
+            "run_id": "运行编号：构建该月的 Dagster 运行",
             "built_at": "构建时间（本地时间，该月发布副本生成之时）",
         },
     ),
@@ -103,7 +103,7 @@ AUDIT_DESCRIPTIONS: dict[str, tuple[str, dict[str, str]]] = {
         {
             "month": "数据月份（分区，月初日期）",
             "built_at": "构建时间（本地时间）",
-            "run_id": "构建该月的 Dagster 运行编号",
+            "run_id": "运行编号：构建该月的 Dagster 运行",
             "files": "所用文件：每个数据项的来源文件、指纹及读取、入库、隔离行数",
             "earlier_month_rebuilt_after": (
                 "在本月之后重建的最晚的更早月份（本月的年累计和整改台账仍按其重建前的数据；为空表示无需重建）"

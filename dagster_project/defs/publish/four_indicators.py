@@ -36,12 +36,12 @@ COLUMNS = (
 )
 LABELS = {
     "month": "数据月份（分区，月初日期）",
-    "rubric": "目标所属细则",
-    "org_code": "机构编码",
-    "org_name": "机构名称",
+    "rubric": "评分细则（目标所属的细则）",
+    "org_code": "单位编码",
+    "org_name": "单位名称",
     "target": "目标",
     "target_label": "目标名称",
-    "value": "当前值",
+    "value": "指标值：当前值",
     "bound": "目标值",
     "is_met": "是否达标（无值为空）",
 }
