@@ -4,20 +4,47 @@
 -- Departments are rolled up to their county by adding numerators and denominators (ratio of sums).
 {{ config(materialized='partition') }}
 
-with case_flow as (select * from {{ ref('ind_case_flow') }} where month = {{ partition_month() }}),
-evaluations as (select * from {{ ref('ind_evaluations') }} where month = {{ partition_month() }}),
-certificates as (select * from {{ ref('ind_certificates') }} where month = {{ partition_month() }}),
-matters as (select * from {{ ref('ind_matters') }} where month = {{ partition_month() }}),
-projects as (select * from {{ ref('ind_projects') }} where month = {{ partition_month() }}),
+with case_flow as (
+    select * from {{ ref('ind_case_flow') }}
+    where month = {{ partition_month() }}
+),
+
+evaluations as (
+    select * from {{ ref('ind_evaluations') }}
+    where month = {{ partition_month() }}
+),
+
+certificates as (
+    select * from {{ ref('ind_certificates') }}
+    where month = {{ partition_month() }}
+),
+
+matters as (
+    select * from {{ ref('ind_matters') }}
+    where month = {{ partition_month() }}
+),
+
+projects as (
+    select * from {{ ref('ind_projects') }}
+    where month = {{ partition_month() }}
+),
+
 organisations as (select * from {{ ref('ref_organisations') }}),
+
 -- 常住人口: a figure delivered with the month's assessed inputs (resident_population) replaces the
 -- reference one, so an office can update it without a release (and a sample scales it with its volume).
 populations as (
-    select o.org_code, coalesce(a.value, o.population) as population
+    select
+        o.org_code,
+        coalesce(a.value, o.population) as population
     from organisations as o
     left join {{ ref('fct_assessed_inputs') }} as a
-        on a.org_code = o.org_code and a.indicator_code = 'resident_population' and a.month = {{ partition_month() }}
+        on
+            o.org_code = a.org_code
+            and a.indicator_code = 'resident_population'
+            and a.month = {{ partition_month() }}
 ),
+
 catalogue as (select * from {{ ref('ref_indicators') }}),
 
 evaluations_and_finished as (
@@ -27,7 +54,7 @@ evaluations_and_finished as (
         e.* exclude (org_code, period_window),
         coalesce(c.finished, 0) as finished
     from evaluations as e
-    full outer join (select org_code, period_window, finished from case_flow) as c using (org_code, period_window)
+    full outer join case_flow as c using (org_code, period_window)
 ),
 
 department_rows as (
@@ -106,10 +133,14 @@ department_rows as (
 
 -- A county is the sum of its departments.
 county_rows as (
-    select o.region_code as org_code, d.period_window, d.indicator_code,
-           sum(d.numerator) as numerator, sum(d.denominator) as denominator
+    select
+        o.region_code as org_code,
+        d.period_window,
+        d.indicator_code,
+        sum(d.numerator) as numerator,
+        sum(d.denominator) as denominator
     from department_rows as d
-    inner join organisations as o on o.org_code = d.org_code and o.org_level = 'county_dept'
+    inner join organisations as o on d.org_code = o.org_code and o.org_level = 'county_dept'
     group by all
 ),
 
@@ -127,34 +158,59 @@ region_rows as (
     from projects
     union all
     -- 人均主动评价数: the county's active evaluations per resident.
-    select c.org_code, c.period_window, 'active_evaluations_per_capita', c.numerator, p.population::decimal(38, 6)
+    select
+        c.org_code,
+        c.period_window,
+        'active_evaluations_per_capita' as indicator_code,
+        c.numerator,
+        p.population::decimal(38, 6) as denominator
     from county_rows as c
-    inner join populations as p on p.org_code = c.org_code
+    inner join populations as p on c.org_code = p.org_code
     where c.indicator_code = 'active_evaluations'
 ),
 
 computed as (
     select * from department_rows
-    union all select * from county_rows
-    union all select * from region_rows
+    union all
+    select * from county_rows
+    union all
+    select * from region_rows
 ),
+
+windows as (select distinct period_window from case_flow),
 
 -- Every organisation gets every indicator that applies to its level, even with nothing to count.
 expected as (
-    select o.org_code, o.org_level, w.period_window, c.indicator_code, c.unit
+    select
+        o.org_code,
+        o.org_level,
+        w.period_window,
+        c.indicator_code,
+        c.unit
     from organisations as o
-    cross join (select distinct period_window from case_flow) as w
-    inner join catalogue as c on c.org_levels = 'all' or c.org_levels = o.org_level
+    cross join windows as w
+    inner join catalogue as c on c.org_levels = 'all' or o.org_level = c.org_levels
+),
+
+measured as (
+    select
+        e.period_window,
+        e.org_code,
+        e.org_level,
+        e.indicator_code,
+        coalesce(c.numerator, 0) as numerator,
+        case when e.unit = 'count' then null else coalesce(c.denominator, 0) end as denominator
+    from expected as e
+    left join computed as c using (org_code, period_window, indicator_code)
 )
 
 select
     {{ partition_month() }} as month,
-    e.period_window,
-    e.org_code,
-    e.org_level,
-    e.indicator_code,
-    coalesce(c.numerator, 0) as numerator,
-    case when e.unit = 'count' then null else coalesce(c.denominator, 0) end as denominator,
-    {{ safe_ratio('coalesce(c.numerator, 0)', "case when e.unit = 'count' then null else coalesce(c.denominator, 0) end") }} as value
-from expected as e
-left join computed as c using (org_code, period_window, indicator_code)
+    period_window,
+    org_code,
+    org_level,
+    indicator_code,
+    numerator,
+    denominator,
+    {{ safe_ratio('numerator', 'denominator') }} as value
+from measured
