@@ -55,9 +55,11 @@ test: setup lint ## run every test (lint, unit, integration)
 test-unit: $(VENV)/.synced ## the quick loop: tests/unit only, no dbt parse, no pipeline run
 	$(BIN)/pytest tests/unit
 
-lint: $(VENV)/.synced ## ruff over the Python code
+lint: $(VENV)/.synced ## ruff over the Python code, sqlfluff over the dbt SQL (.sqlfluff)
 	$(BIN)/ruff check dagster_project schemas tests bench
 	$(BIN)/ruff format --check dagster_project schemas tests bench
+	@# The macros are linted where the models call them: a file of macro definitions renders to no SQL.
+	$(BIN)/sqlfluff lint dbt/models dbt/tests
 
 bench: setup ## province-scale benchmark against bare DuckDB (BENCH_CASES=20000000 BENCH_RUNS=3): BENCHMARKS.md
 	$(BIN)/python bench/run.py

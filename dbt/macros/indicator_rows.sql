@@ -1,5 +1,5 @@
-{#- Long rows from a wide relation: one (indicator_code, numerator, denominator) per entry of `items`,
-    each entry [code, numerator expression, denominator expression or none for a count].
+{#- Long rows from a wide relation, in a select list: one row (indicator_code, numerator, denominator) per
+    entry of `items`, each entry [code, numerator expression, denominator expression or none for a count].
     Numerators and denominators are exact decimals, so that sums (county roll-ups, year to date) do not
     depend on the order of the rows and a rerun gives the same value to the last bit. -#}
 {% macro indicator_rows(items) -%}
@@ -8,5 +8,5 @@
         {'indicator_code': '{{ code }}', 'numerator': ({{ numerator }})::decimal(38, 6),
          'denominator': {{ '(' ~ denominator ~ ')::decimal(38, 6)' if denominator else 'null::decimal(38, 6)' }}}{{ ',' if not loop.last }}
     {%- endfor %}
-    ]) as t(i)
+    ], recursive := true)
 {%- endmacro %}

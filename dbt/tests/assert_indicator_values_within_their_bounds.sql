@@ -3,5 +3,6 @@
 select v.*
 from {{ ref('ind_indicator_values') }} as v
 inner join {{ ref('ref_indicators') }} as c using (indicator_code)
-where (c.min_value is not null and v.value < c.min_value)
+where
+    (c.min_value is not null and v.value < c.min_value)
     or (c.max_value is not null and v.value > c.max_value)

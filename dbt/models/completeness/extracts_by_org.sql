@@ -6,21 +6,33 @@
 -- Which extract names the organisation of a row, and in which column, is reference data
 -- (ref_extracts, tested against the contracts). Every extract is read here because dbt must know a
 -- model's tables when it parses, before any seed is loaded.
-{%- set extracts = ['matters', 'cases', 'evaluations', 'certificates', 'projects', 'project_cases', 'spot_checks', 'assessed_inputs'] %}
+{%- set extracts = [
+    'matters', 'cases', 'evaluations', 'certificates', 'projects', 'project_cases', 'spot_checks',
+    'assessed_inputs',
+] %}
 
 with extracts as (
-    select extract, extract_label, org_column
+    select
+        extract,
+        extract_label,
+        org_column
     from {{ ref('ref_extracts') }}
     where org_column is not null
 ),
 
 rows_read as (
     {%- for extract in extracts %}
-    select '{{ extract }}' as extract, true as is_loaded, columns('^(dept_code|region_code|org_name)$')
+    select
+        '{{ extract }}' as extract,
+        true as is_loaded,
+        columns('^(dept_code|region_code|org_name)$')
     from {{ source('raw', extract) }}
     where month = {{ partition_month() }}
     union all by name
-    select '{{ extract }}' as extract, false as is_loaded, columns('^(dept_code|region_code|org_name)$')
+    select
+        '{{ extract }}' as extract,
+        false as is_loaded,
+        columns('^(dept_code|region_code|org_name)$')
     from {{ source('quarantine', extract) }}
     where month = {{ partition_month() }}
     {%- if not loop.last %}
@@ -42,18 +54,24 @@ arrived as (
     from rows_read as r
     inner join extracts as e using (extract)
     left join {{ ref('ref_organisations') }} as o
-        on e.org_column = 'org_name' and o.org_name = r.org_name
+        on e.org_column = 'org_name' and r.org_name = o.org_name
     left join {{ ref('ref_org_aliases') }} as a
-        on e.org_column = 'org_name' and a.alias_name = r.org_name
+        on e.org_column = 'org_name' and r.org_name = a.alias_name
 ),
 
 grid as (
-    select o.org_code, e.extract
+    select
+        o.org_code,
+        e.extract
     from {{ ref('ref_organisations') }} as o
     cross join extracts as e
     where o.org_level in ('city_dept', 'county', 'county_dept')
     union
-    select distinct org_code, extract from arrived where org_code is not null
+    select distinct
+        org_code,
+        extract
+    from arrived
+    where org_code is not null
 )
 
 select

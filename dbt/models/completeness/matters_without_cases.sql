@@ -3,7 +3,10 @@
 {{ config(materialized='partition', schema='completeness') }}
 
 with listed as (
-    select dept_code, matter_code, matter_name
+    select
+        dept_code,
+        matter_code,
+        matter_name
     from {{ ref('fct_matter_snapshots') }}
     where month = {{ partition_month() }} and is_on_application and status = 'active'
 ),
@@ -21,5 +24,5 @@ select
     l.matter_name,
     0::bigint as cases_this_year
 from listed as l
-anti join used as u using (matter_code)
+anti join used using (matter_code)
 order by l.dept_code, l.matter_code

@@ -49,9 +49,11 @@ select
     sum(legal_limit_days - promised_limit_days) filter (where is_applied or is_accepted or is_finished)
         as promise_days_saved,
     sum(legal_limit_days) filter (where is_applied or is_accepted or is_finished) as promise_legal_days,
-    sum(legal_limit_days - promised_limit_days) filter (where is_first_event_this_year) as promise_days_saved_in_year,
+    sum(legal_limit_days - promised_limit_days) filter (where is_first_event_this_year)
+        as promise_days_saved_in_year,
     sum(legal_limit_days) filter (where is_first_event_this_year) as promise_legal_days_in_year,
-    sum(legal_limit_days - calendar_days_taken) filter (where is_finished and is_promised) as handling_days_saved,
+    sum(legal_limit_days - calendar_days_taken) filter (where is_finished and is_promised)
+        as handling_days_saved,
     sum(legal_limit_days) filter (where is_finished and is_promised) as handling_legal_days,
     count(*) filter (where is_applied and is_online) as online_applied,
     count(*) filter (where is_accepted and is_online) as online_accepted,
@@ -63,7 +65,8 @@ select
         as online_promised_finished_early,
     sum(legal_limit_days - calendar_days_taken) filter (where is_finished and is_online and is_promised)
         as online_handling_days_saved,
-    sum(legal_limit_days) filter (where is_finished and is_online and is_promised) as online_handling_legal_days,
+    sum(legal_limit_days) filter (where is_finished and is_online and is_promised)
+        as online_handling_legal_days,
     -- Overdue and open is a state at the end of the month.
     count(*) filter (where is_overdue_open) as overdue_open,
     -- The matters applied for this month, for 办件覆盖率 (a set, so the year takes their union).
@@ -71,6 +74,7 @@ select
     -- The matters with a case applied for this year that is in this month's extract, for the
     -- departments' lists of matters without cases (a case applied for in March still open in June
     -- counts even when March was never loaded).
-    list(distinct matter_code order by matter_code) filter (where applied_at >= date_trunc('year', month)) as matters_applied_in_year
+    list(distinct matter_code order by matter_code) filter (where applied_at >= date_trunc('year', month))
+        as matters_applied_in_year
 from flagged
 group by dept_code

@@ -2,7 +2,9 @@
 -- due one; it is produced in real time, back-filled later, or missing.
 {{ config(materialized='partition') }}
 
-with windows as ({{ indicator_windows() }}),
+with windows as (
+    {{ indicator_windows() }}
+),
 
 year_months as (
     select * from {{ ref('fct_certificates') }}
@@ -20,7 +22,10 @@ origins as (
 ),
 
 due as (
-    select due.dept_code, windows.period_window, due.case_id
+    select
+        due.dept_code,
+        windows.period_window,
+        due.case_id
     from {{ ref('ind_certificates__due') }} as due
     inner join windows on due.finished_at >= windows.window_start and due.finished_at < windows.window_end
     where {{ in_year_to_date('due.month') }}
@@ -33,7 +38,8 @@ case_counts as (
         count(*) as certificates_due,
         count(*) filter (where origins.has_realtime) as produced_realtime,
         count(*) filter (where not coalesce(origins.has_realtime, false)) as not_realtime,
-        count(*) filter (where not coalesce(origins.has_realtime, false) and origins.has_backfilled) as backfilled
+        count(*) filter (where not coalesce(origins.has_realtime, false) and origins.has_backfilled)
+            as backfilled
     from due
     left join origins using (case_id)
     group by all
@@ -44,10 +50,10 @@ seen as (
     select
         year_months.dept_code,
         windows.period_window,
-        count(*) filter (where is_stock) as stock_certificates,
-        count(*) filter (where is_stock and is_sealed) as stock_sealed,
-        count(*) filter (where not is_stock) as issued_certificates,
-        count(*) filter (where not is_stock and is_invoked) as invoked_certificates
+        count(*) filter (where year_months.is_stock) as stock_certificates,
+        count(*) filter (where year_months.is_stock and year_months.is_sealed) as stock_sealed,
+        count(*) filter (where not year_months.is_stock) as issued_certificates,
+        count(*) filter (where not year_months.is_stock and year_months.is_invoked) as invoked_certificates
     from year_months
     inner join windows
         on year_months.month >= windows.window_start and year_months.month < windows.window_end

@@ -14,6 +14,7 @@ select
     sum(bad_rectification_due) as bad_rectification_due,
     sum(bad_rectified_on_time) as bad_rectified_on_time
 from {{ ref('ind_evaluations__monthly') }}
-where (period_window = 'month' and month = {{ partition_month() }})
-   or (period_window = 'ytd' and {{ in_year_to_date() }})
+where
+    (period_window = 'month' and month = {{ partition_month() }})
+    or (period_window = 'ytd' and {{ in_year_to_date() }})
 group by all

@@ -4,19 +4,21 @@
 -- (ind_evaluations) and a month costs the same whatever the history before it.
 {{ config(materialized='partition') }}
 
-with windows as ({{ indicator_windows() }})
+with windows as (
+    {{ indicator_windows() }}
+)
 
 select
     {{ partition_month() }} as month,
     evaluations.dept_code,
     windows.period_window,
     count(*) as evaluations,
-    count(*) filter (where is_active) as active_evaluations,
-    count(*) filter (where is_active and is_good) as good_active_evaluations,
-    count(*) filter (where is_good) as good_evaluations,
-    count(*) filter (where is_counted_bad) as bad_evaluations,
-    count(*) filter (where is_rectification_judged) as bad_rectification_due,
-    count(*) filter (where is_rectified_on_time) as bad_rectified_on_time
+    count(*) filter (where evaluations.is_active) as active_evaluations,
+    count(*) filter (where evaluations.is_active and evaluations.is_good) as good_active_evaluations,
+    count(*) filter (where evaluations.is_good) as good_evaluations,
+    count(*) filter (where evaluations.is_counted_bad) as bad_evaluations,
+    count(*) filter (where evaluations.is_rectification_judged) as bad_rectification_due,
+    count(*) filter (where evaluations.is_rectified_on_time) as bad_rectified_on_time
 from {{ ref('fct_evaluations') }} as evaluations
 inner join windows
     on evaluations.evaluated_at >= windows.window_start and evaluations.evaluated_at < windows.window_end

@@ -2,11 +2,22 @@
 -- month and the year to date). Abolished and deleted matters are out of every count.
 {{ config(materialized='partition') }}
 
-with windows as ({{ indicator_windows() }}),
+with windows as (
+    {{ indicator_windows() }}
+),
 
 active as (
     select * from {{ ref('fct_matter_snapshots') }}
     where month = {{ partition_month() }} and status = 'active'
+),
+
+weighted as (
+    select
+        active.*,
+        active.is_on_application and active.matter_type = '行政许可' as is_licence,
+        depths.weight as depth_weight
+    from active
+    left join {{ ref('ref_online_depths') }} as depths using (online_depth)
 ),
 
 counted as (
@@ -35,15 +46,14 @@ counted as (
         sum(legal_limit_days - promised_limit_days) filter (where is_licence and legal_limit_days > 0)
             as licence_limit_days_saved,
         sum(legal_limit_days) filter (where is_licence and legal_limit_days > 0) as licence_legal_limit_days
-    from (
-        select active.*, active.is_on_application and active.matter_type = '行政许可' as is_licence,
-               depths.weight as depth_weight
-        from active
-        left join {{ ref('ref_online_depths') }} as depths using (online_depth)
-    )
+    from weighted
     group by dept_code
 )
 
-select {{ partition_month() }} as month, counted.dept_code as org_code, windows.period_window, counted.* exclude (dept_code)
+select
+    {{ partition_month() }} as month,
+    counted.dept_code as org_code,
+    windows.period_window,
+    counted.* exclude (counted.dept_code)
 from counted
 cross join windows

@@ -1,12 +1,19 @@
 -- 工程审批 counts per county (region), for the month and the year to date.
 {{ config(materialized='partition') }}
 
-with windows as ({{ indicator_windows() }}),
+with windows as (
+    {{ indicator_windows() }}
+),
 
-this_year as ({{ latest_states_this_year(ref('fct_project_cases'), 'case_id') }}),
+this_year as (
+    {{ latest_states_this_year(ref('fct_project_cases'), 'case_id') }}
+),
 
 projects as (
-    select p.region_code, w.period_window, count(*) as projects
+    select
+        p.region_code,
+        w.period_window,
+        count(*) as projects
     from {{ ref('fct_projects') }} as p
     inner join windows as w on p.accepted_at >= w.window_start and p.accepted_at < w.window_end
     where {{ in_year_to_date('p.month') }}
@@ -26,7 +33,11 @@ cases as (
 ),
 
 checks as (
-    select s.region_code, w.period_window, count(*) as spot_checks, count(*) filter (where s.is_accurate) as accurate
+    select
+        s.region_code,
+        w.period_window,
+        count(*) as spot_checks,
+        count(*) filter (where s.is_accurate) as accurate
     from {{ ref('fct_spot_checks') }} as s
     inner join windows as w on s.checked_at >= w.window_start and s.checked_at < w.window_end
     where {{ in_year_to_date('s.month') }}
@@ -34,7 +45,9 @@ checks as (
 ),
 
 counties as (
-    select o.org_code as region_code, w.period_window
+    select
+        o.org_code as region_code,
+        w.period_window
     from {{ ref('ref_organisations') }} as o
     cross join windows as w
     where o.org_level = 'county'

@@ -19,8 +19,18 @@ with values_ as (
     where month = {{ partition_month() }}
 ),
 
+month_values as (
+    select
+        org_code,
+        org_level,
+        indicator_code,
+        value
+    from values_
+    where period_window = 'month'
+),
+
 monthly as (
-    pivot (select org_code, org_level, indicator_code, value from values_ where period_window = 'month')
+    pivot month_values
     on indicator_code in (
         'applied_cases', 'accepted_cases', 'finished_cases', 'finished_late_cases',
         'promised_finished_cases', 'promised_finished_late_cases',
@@ -34,7 +44,9 @@ monthly as (
 ),
 
 year_to_date as (
-    select org_code, value as matter_coverage_rate
+    select
+        org_code,
+        value as matter_coverage_rate
     from values_
     where period_window = 'ytd' and indicator_code = 'matter_coverage_rate'
 )

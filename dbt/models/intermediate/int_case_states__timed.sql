@@ -12,7 +12,11 @@ days as (
 
 -- Each ordinal names exactly one workday.
 workdays as (
-    select workday_ordinal, calendar_date from days where is_workday
+    select
+        workday_ordinal,
+        calendar_date
+    from days
+    where is_workday
 ),
 
 timed as (
@@ -38,6 +42,8 @@ select
     coalesce(finished_at >= deadline_at, false) as is_finished_late,
     coalesce(finished_at < deadline_at, false) as is_finished_on_time,
     -- Open at the month's end and already past its deadline (本月超期).
-    coalesce(finished_at is null and accepted_at is not null and deadline_at < month + interval 1 month, false)
-        as is_overdue_open
+    coalesce(
+        finished_at is null and accepted_at is not null and deadline_at < month + interval 1 month,
+        false
+    ) as is_overdue_open
 from timed

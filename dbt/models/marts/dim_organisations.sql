@@ -1,7 +1,9 @@
 -- Organisations with their scoring group, region, population and every other name the tables print.
 {{ config(materialized='table') }}
 with aliases as (
-    select org_code, list(alias_name order by alias_name) as alias_names
+    select
+        org_code,
+        list(alias_name order by alias_name) as alias_names
     from {{ ref('ref_org_aliases') }}
     group by org_code
 )

@@ -2,9 +2,15 @@
 -- through printed names and aliases (long format: a new indicator needs no new column).
 {{ config(materialized='partition') }}
 with names as (
-    select org_name as printed_name, org_code from {{ ref('ref_organisations') }}
+    select
+        org_name as printed_name,
+        org_code
+    from {{ ref('ref_organisations') }}
     union all
-    select alias_name, org_code from {{ ref('ref_org_aliases') }}
+    select
+        alias_name,
+        org_code
+    from {{ ref('ref_org_aliases') }}
 )
 
 select
@@ -15,5 +21,5 @@ select
     a.indicator_name,
     a.value
 from {{ ref('stg_platform__assessed_inputs') }} as a
-inner join names on names.printed_name = a.org_name
+inner join names on a.org_name = names.printed_name
 where a.month = {{ partition_month() }}
