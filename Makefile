@@ -56,7 +56,7 @@ lint: $(VENV)/.synced ## ruff over the Python code
 	$(BIN)/ruff check dagster_project schemas tests bench
 	$(BIN)/ruff format --check dagster_project schemas tests bench
 
-bench: setup ## province-scale benchmark against bare DuckDB (BENCH_CASES=20000000 BENCH_RUNS=3): BENCHMARKS.md
+bench: setup ## a city, half and province month against bare DuckDB's floors, a year, ingest per column (BENCH_CASES=20000000 BENCH_RUNS=3): BENCHMARKS.md
 	$(BIN)/python bench/run.py
 
 dev: setup ## open the Dagster UI on the same definitions `make run` uses

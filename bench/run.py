@@ -14,10 +14,13 @@ evaluations and ⅒ as many certificates) and one of half as many. Then, BENCH_R
 Then (d) months 1 to 10 of the year, materialized one after the other into one warehouse, to see
 whether a month costs more with history behind it (the run's copy of the working warehouse and the
 published copy are made from a warehouse that grows).
+Then (e) one sample month through `ywtb run` against the same month launched by Dagster itself
+(`dagster asset materialize`, the code path of a run started from the UI), from the same warehouse,
+BENCH_RUNS times each. Last, (f) where ingest's time goes: the first BENCH_PROFILE_BATCHES batches
+(default 8) of the large month's cases file through the boundary column by column
+(bench/ingest_profile.py).
 Writes BENCHMARKS.md and bench/results.json; `bench/run.py --report` rewrites BENCHMARKS.md from
-bench/results.json without measuring. `bench/run.py --launches` measures only (e): one sample month
-through `ywtb run` against the same month launched by Dagster itself (`dagster asset materialize`, the
-code path of a run started from the UI), from the same warehouse, BENCH_RUNS times each.
+bench/results.json without measuring, `bench/run.py --launches` measures (e) alone.
 
   BENCH_CASES=20000000 BENCH_RUNS=3 BENCH_CACHE=~/.cache/ywtb-bench BENCH_WORKDIR=/tmp make bench
 
@@ -51,6 +54,8 @@ CACHE = Path(os.environ.get("BENCH_CACHE", "~/.cache/ywtb-bench")).expanduser()
 # what the copies cost: a clone on XFS or Btrfs, the spare brought up to date on ext4.
 WORKDIR = os.environ.get("BENCH_WORKDIR") or None
 YEAR = f"{MONTH[:4]}-01..{MONTH[:4]}-10"
+# Batches of the large month's cases file profiled column by column (bench/ingest_profile.py); 0 skips it.
+PROFILE_BATCHES = int(os.environ.get("BENCH_PROFILE_BATCHES", "8"))
 # The sizes measured against the floors, by label.
 SIZES = {"city": YEAR_CASES, "half": CASES // 2, "large": CASES}
 # Dagster step keys -> the stage they belong to
@@ -317,8 +322,13 @@ def main() -> None:
         results["year"] = year(YEAR_CASES)
     results["launches"] = launches()
     previous = ROOT / "bench" / "results.json"
+    if PROFILE_BATCHES:  # it adds its figures to results.json itself
+        subprocess.run(
+            [sys.executable, ROOT / "bench/ingest_profile.py", str(CASES), "cases", str(PROFILE_BATCHES)],
+            check=True,
+        )
     if previous.exists() and "ingest_profile" in (old := json.loads(previous.read_text())):
-        results["ingest_profile"] = old["ingest_profile"]  # measured on its own: bench/ingest_profile.py
+        results["ingest_profile"] = old["ingest_profile"]
     previous.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     (ROOT / "BENCHMARKS.md").write_text(report(results))
     print(f"wrote {ROOT / 'BENCHMARKS.md'} and bench/results.json")
@@ -514,7 +524,51 @@ def report(r: dict) -> str:
 
 
 def ingest_profile_report(r: dict) -> list[str]:
-    return []
+    """Where ingest's time goes (bench/ingest_profile.py): per column the seconds of each step, then
+    the steps over the whole batch, and the total of the same batches run as the pipeline runs them."""
+    lines = []
+    for extract, p in r.get("ingest_profile", {}).items():
+        steps = ["clean", "status", "hash", "mask", "parse"]
+        per_column: dict[str, dict[str, float]] = {}
+        whole_batch = {}
+        # CPU seconds where measured: steadier than wall seconds on a shared machine.
+        by_column, whole = (
+            (p["by_column_cpu_s"], p["whole_cpu_s"])
+            if "by_column_cpu_s" in p
+            else (p["by_column_s"], p["whole_s"])
+        )
+        measure = "CPU seconds (every thread of the process)" if "by_column_cpu_s" in p else "wall seconds"
+        for what, seconds in by_column.items():
+            column, _, step = what.partition(": ")
+            if step:
+                per_column.setdefault(column, {})[step] = seconds
+            else:
+                whole_batch[what] = seconds
+        total = sum(by_column.values())
+        batches = "every batch" if p["batches"] == "all" else f"the first {p['batches']} batches"
+        lines += [
+            "",
+            f"## Where ingest's time goes ({extract}, {p['month_cases']:,}-case month)",
+            "",
+            f"`bench/ingest_profile.py`, {p['measured_at']}: {batches} of the file ({p['rows']:,} rows), "
+            f"each step run on one column at a time; {measure}. As the pipeline runs them (all columns "
+            "at once, polars in parallel) the same batches took "
+            + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in whole.items())
+            + f" ({sum(whole.values()):.1f} s); one column at a time, {total:.1f} s.",
+            "",
+            "| column | " + " | ".join(steps) + " | total | share |",
+            "|---|" + "---:|" * (len(steps) + 2),
+        ]
+        for column, by_step in sorted(per_column.items(), key=lambda kv: -sum(kv[1].values())):
+            cells = " | ".join(f"{by_step[s]:.2f}" if s in by_step else "" for s in steps)
+            lines.append(
+                f"| {column} | {cells} | {sum(by_step.values()):.2f} | {sum(by_step.values()) / total:.0%} |"
+            )
+        lines += ["", "| over the whole batch | seconds | share |", "|---|---:|---:|"]
+        lines += [
+            f"| {what} | {seconds:.2f} | {seconds / total:.0%} |" for what, seconds in whole_batch.items()
+        ]
+    return lines
 
 
 def launches() -> dict:
