@@ -313,6 +313,8 @@ def main() -> None:
         "measured_at": dt.datetime.now().isoformat(timespec="seconds"),
         "warehouse_file_system": file_system(Path(WORKDIR or tempfile.gettempdir())),
         "note": os.environ.get("BENCH_NOTE", ""),
+        # Other processes' load distorts every figure: said with them.
+        "load_average_at_start": os.getloadavg()[0],
     }
     for label, cases in SIZES.items():
         if cases:
@@ -455,7 +457,12 @@ def report(r: dict) -> str:
         "# Benchmarks",
         "",
         f"`make bench` on {r['machine']}, {r['measured_at']}; month {r['month']}; {runs}; "
-        f"warehouses on {r.get('warehouse_file_system', '?')}.",
+        f"warehouses on {r.get('warehouse_file_system', '?')}"
+        + (
+            f"; load average {r['load_average_at_start']:.1f} when it started."
+            if "load_average_at_start" in r
+            else "."
+        ),
     ]
     if r.get("note"):
         lines += ["", r["note"]]
