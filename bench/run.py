@@ -316,23 +316,32 @@ def main() -> None:
         # Other processes' load distorts every figure: said with them.
         "load_average_at_start": os.getloadavg()[0],
     }
+    results_file = ROOT / "bench" / "results.json"
+    if results_file.exists() and "ingest_profile" in (old := json.loads(results_file.read_text())):
+        results["ingest_profile"] = old["ingest_profile"]  # until profiled again, last
+
+    def save() -> None:
+        """After each part, so that a benchmark stopped half-way still reports what it measured."""
+        results_file.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+        (ROOT / "BENCHMARKS.md").write_text(report(results))
+
     for label, cases in SIZES.items():
         if cases:
             results[label] = size(cases)
             print(label, json.dumps(results[label], indent=1), flush=True)
+            save()
     if YEAR_CASES:
         results["year"] = year(YEAR_CASES)
+        save()
     results["launches"] = launches()
-    previous = ROOT / "bench" / "results.json"
+    save()
     if PROFILE_BATCHES:  # it adds its figures to results.json itself
         subprocess.run(
             [sys.executable, ROOT / "bench/ingest_profile.py", str(CASES), "cases", str(PROFILE_BATCHES)],
             check=True,
         )
-    if previous.exists() and "ingest_profile" in (old := json.loads(previous.read_text())):
-        results["ingest_profile"] = old["ingest_profile"]
-    previous.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
-    (ROOT / "BENCHMARKS.md").write_text(report(results))
+        results["ingest_profile"] = json.loads(results_file.read_text())["ingest_profile"]
+        save()
     print(f"wrote {ROOT / 'BENCHMARKS.md'} and bench/results.json")
 
 
@@ -552,7 +561,9 @@ def ingest_profile_report(r: dict) -> list[str]:
             else:
                 whole_batch[what] = seconds
         total = sum(by_column.values())
-        batches = "every batch" if p["batches"] == "all" else f"the first {p['batches']} batches"
+        batches = {"all": "every batch", 1: "the first batch"}.get(
+            p["batches"], f"the first {p['batches']} batches"
+        )
         lines += [
             "",
             f"## Where ingest's time goes ({extract}, {p['month_cases']:,}-case month)",
