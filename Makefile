@@ -61,7 +61,7 @@ lint: $(VENV)/.synced ## ruff over the Python code, sqlfluff over the dbt SQL (.
 	@# The macros are linted where the models call them: a file of macro definitions renders to no SQL.
 	$(BIN)/sqlfluff lint dbt/models dbt/tests
 
-bench: setup ## province-scale benchmark against bare DuckDB (BENCH_CASES=20000000 BENCH_RUNS=3): BENCHMARKS.md
+bench: setup ## a city, half and province month against bare DuckDB's floors, a year, ingest per column (BENCH_CASES=20000000 BENCH_RUNS=3): BENCHMARKS.md
 	$(BIN)/python bench/run.py
 
 dev: setup ## open the Dagster UI on the same definitions `make run` uses

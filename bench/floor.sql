@@ -1,25 +1,24 @@
--- The floor: the month's indicators computed by bare DuckDB straight from the delivered files, with
--- nothing else (no validation, no quarantine, no personal-data handling, no warehouse layers). The
--- pipeline is measured against this. Parameters: folder (the month's raw folder), month (its first day),
--- calendar (the working-day calendar seed).
+-- The month's indicators by bare DuckDB, with nothing else (no validation, no quarantine, no
+-- personal-data handling, no warehouse layers): the floors the pipeline is measured against
+-- (bench/floor.py). They read the extracts as cases_in, evaluations_in, certificates_in and matters_in,
+-- and a timestamp through ts(): straight from the delivered files (the compute floor) or from the
+-- tables bare DuckDB stored them in (the keep floor). Parameters: month (its first day), calendar (the
+-- working-day calendar seed).
 create or replace temp table calendar as
 select calendar_date, is_workday,
        sum(is_workday::int) over (order by calendar_date) as workday_ordinal
 from read_csv($calendar);
 
-create or replace temp table cases as
-select * from read_csv($folder || '/办件数据_*.csv', all_varchar = true);
-
 create or replace temp table timed as
 select c."实施机构编码" as dept_code,
        c."办件类型" = '承诺件' as is_promised,
        c."申请渠道" in ('网上', '移动端') as is_online,
-       try_strptime(c."申请时间", '%Y-%m-%d %H:%M:%S') as apply_time,
-       try_strptime(c."受理时间", '%Y-%m-%d %H:%M:%S') as accept_time,
-       try_strptime(c."办结时间", '%Y-%m-%d %H:%M:%S') as finish_time,
+       ts(c."申请时间") as apply_time,
+       ts(c."受理时间") as accept_time,
+       ts(c."办结时间") as finish_time,
        c."法定时限（工作日）"::int as legal_days,
        c."承诺时限（工作日）"::int as promised_days
-from cases c;
+from cases_in c;
 
 create or replace temp table case_flow as
 with t as (
@@ -57,21 +56,21 @@ create or replace temp table evaluation_counts as
 select "实施机构编码" as dept_code,
        count(*) filter (where "评价类型" = '主动评价') as active_evaluations,
        count(*) filter (where "评价等级"::int >= 3) / count(*) as satisfaction_rate
-from read_csv($folder || '/好差评数据_*.csv', all_varchar = true) group by all;
+from evaluations_in group by all;
 
 create or replace temp table certificate_counts as
 select "实施机构编码" as dept_code,
        count(*) filter (where "证照来源" = '实时生成') as realtime,
        count(*) filter (where "证照来源" = '存量' and "已加盖电子印章" = '是')
            / nullif(count(*) filter (where "证照来源" = '存量'), 0) as stock_seal_rate
-from read_csv($folder || '/证照数据_*.csv', all_varchar = true) group by all;
+from certificates_in group by all;
 
 create or replace temp table matter_counts as
 select "实施机构编码" as dept_code,
        count(*) filter (where "依申请" = '是') as on_application,
        count(*) filter (where "依申请" = '是' and "网办深度" = '4') / nullif(count(*) filter (where "依申请" = '是'), 0)
            as full_online_rate
-from read_csv($folder || '/实施清单_*.csv', all_varchar = true) group by all;
+from matters_in group by all;
 
 select count(*) as organisations
 from case_flow

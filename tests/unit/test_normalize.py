@@ -8,13 +8,15 @@ import pytest
 from dagster_project.defs.ingest.normalize import (
     clean_text,
     id_number_status,
+    id_number_statuses,
     mask_personal_text,
+    parse_column,
     parse_number,
     parse_timestamp,
     protect_personal_data,
     salted_hash,
 )
-from schemas.raw import CONTRACTS
+from schemas.raw import CONTRACTS, Column
 
 
 @pytest.mark.parametrize(
@@ -35,6 +37,35 @@ from schemas.raw import CONTRACTS
 def test_id_numbers_are_classified_before_anything_is_hashed(value, status):
     frame = clean_text(pl.DataFrame({"id": [value]}, schema={"id": pl.String}), ["id"])
     assert frame.select(id_number_status(pl.col("id").str.to_uppercase())).item() == status
+
+
+def test_a_column_of_id_numbers_is_classified_as_each_value_alone():
+    """The column's shortcut (the check digit first, the other rules only for the values that fail
+    it) gives each value the status the rule gives it alone, wherever the column starts."""
+    values = ["11010519491231002X", "110105194912310021", "1.10105E+17", "110105194912310000",
+              "110105491231002", "91511700MA6XXXXX3K", None, "", "11010519491231002", "1101051949123100２X",
+              "Ａ10105194912310021", "11010519491231002X0"] * 3  # fmt: skip
+    column = pl.Series("id", values).slice(1)
+    alone = column.to_frame().select(id_number_status(pl.col("id"))).to_series()
+    assert id_number_statuses(column).to_list() == alone.to_list()
+    assert id_number_statuses(column.filter(column == "nothing")).to_list() == []
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["12", "-3", "0", None, "+7", "007"],  # plain: read directly
+        ["1,234", "12", None],  # a separator: the column is read the long way
+        ["3.0", "3.5", "1e3", "inf", "12"],
+        ["9007199254740993", "12"],  # past what a float holds exactly: read as a float, as before
+        ["-9223372036854775808", "99999999999999999999"],
+    ],
+)
+def test_a_column_of_numbers_is_read_as_each_number_alone(values):
+    text = pl.Series("n", values, pl.String)
+    for kind, dtype in (("int", pl.Int64), ("float", pl.Float64)):
+        alone = text.to_frame().select(parse_number(pl.col("n"), dtype)).to_series()
+        assert parse_column(Column("n", "n", kind=kind), text).to_list() == alone.to_list()
 
 
 @pytest.mark.parametrize(

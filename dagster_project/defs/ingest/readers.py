@@ -222,6 +222,7 @@ class _Block:
     line: int  # the file's line number of its first line (the header is line 1)
     newlines: int
     records: int  # rows, counted from the bytes: newlines outside quotes, blank lines left out
+    quoted: bool = True  # a quote somewhere in it: only then can a newline be inside a value
 
     @property
     def last_line(self) -> int:
@@ -272,7 +273,7 @@ def _scan(path: Path, buffer: bytes | bytearray, end: int, line: int, columns: i
         empty = ((length == 0) | ((length == 1) & (first == CR))) & ~inside
         records = int((~inside).sum() - empty.sum()) + tail
     data = memoryview(buffer)[:end] if isinstance(buffer, bytearray) else buffer[:end]
-    return _Block(data, line, newlines, records)
+    return _Block(data, line, newlines, records, quoted)
 
 
 def _check_quotes(path: Path, arr: np.ndarray, q: np.ndarray, nl: np.ndarray, line: int) -> None:
@@ -391,6 +392,8 @@ def _row_end(data: bytearray, length: int) -> int | None:
 def _parse(path: Path, block: _Block, options: dict, encoding: str) -> pa.Table:
     """pyarrow's reading of a block. Its errors quote the offending row: they are said again with
     the line number instead, and never chained (a traceback would print them)."""
+    if not block.quoted:  # every newline ends a row: the parser need not look for quoted ones
+        options = options | {"parse_options": pacsv.ParseOptions(newlines_in_values=False)}
     try:
         return pacsv.read_csv(pa.BufferReader(block.data), **options)
     except UnicodeDecodeError as e:
