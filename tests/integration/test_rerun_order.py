@@ -47,13 +47,14 @@ def run(raw: Path, working: Path, months: str) -> int:
 
 def relation_checksums(path: Path) -> dict[str, str]:
     """Row count and a hash of the sorted rows of every table and view of every schema; the audit
-    schema's timestamps (when a file was read, a month built) are left out, they are meant to move."""
+    schema's timestamps and run ids (when a file was read, which run built a month) are left out, they
+    are meant to move."""
     with duckdb.connect(path, read_only=True) as con:
         columns = con.sql(
             f"""select schema_name, table_name, list(column_name order by column_index)
                 from duckdb_columns()
                 where database_name = current_database() and schema_name not in {SYSTEM_SCHEMAS}
-                  and not (schema_name = 'audit' and data_type like 'TIMESTAMP%')
+                  and not (schema_name = 'audit' and (data_type like 'TIMESTAMP%' or column_name = 'run_id'))
                 group by all"""
         ).fetchall()
         sums = {}
