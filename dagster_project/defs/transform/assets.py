@@ -186,8 +186,18 @@ def parsed_manifest(warehouse_name: str):
     return result.result
 
 
-# The run's log is a file: no colour codes in it.
-PROJECT_ARGS = ["--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR), "--no-use-colors"]
+# The run's log is a file: no colour codes in it. A run's parse and builds write their artifacts to a
+# folder of their own: the manifest the definitions are built from (dbt/target, `make setup`) is never
+# rewritten by a run, whatever that run's parse found.
+PROJECT_ARGS = [
+    "--project-dir",
+    str(DBT_DIR),
+    "--profiles-dir",
+    str(DBT_DIR),
+    "--target-path",
+    str(DBT_DIR / "target" / "runs"),
+    "--no-use-colors",
+]
 
 
 def build_in_process(label: str, args: list[str], warehouse_file: Path) -> list[tuple[str, Any]]:
