@@ -28,9 +28,14 @@ DEFAULT_MONTHS = "2021-01..2021-10"
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ywtb", description="一网通办 scorecard pipeline")
     parser.add_argument("--debug", action="store_true", help="show the full trace of an error")
+    # Every command works for one jurisdiction: its organisations, rubrics, rules and texts.
+    jurisdiction = argparse.ArgumentParser(add_help=False)
+    jurisdiction.add_argument(
+        "--profile", help="jurisdiction profile under schemas/profiles/ (default $YWTB_PROFILE or dazhou)"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    sample = sub.add_parser("sample", help="generate deterministic sample extracts")
+    sample = sub.add_parser("sample", parents=[jurisdiction], help="generate deterministic sample extracts")
     sample.add_argument("--months", default=DEFAULT_MONTHS, help="e.g. 2021-01..2021-10 or 2021-06")
     sample.add_argument(
         "--scale", type=float, default=0.005, help="1 = 达州's volume, ~1M applications a month"
@@ -53,7 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     sample.add_argument("--evaluations", type=int, help="with --cases (default: 3/4 of the cases)")
     sample.add_argument("--certificates", type=int, help="with --cases (default: 1/10 of the cases)")
 
-    run = sub.add_parser("run", help="materialize monthly partitions of the whole asset graph")
+    run = sub.add_parser(
+        "run", parents=[jurisdiction], help="materialize monthly partitions of the whole asset graph"
+    )
     run.add_argument(
         "--months",
         help="e.g. 2021-06 or 2021-01..2021-10 (default: the months in the raw folder not yet built); "
@@ -62,7 +69,9 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--verbose", action="store_true", help="show Dagster's and dbt's logs as they come")
     _locations(run)
 
-    score = sub.add_parser("score", help="re-score a printed annex table (CSV in the seeds' conventions)")
+    score = sub.add_parser(
+        "score", parents=[jurisdiction], help="re-score a printed annex table (CSV in the seeds' conventions)"
+    )
     score.add_argument("--rubric", default="dazhou-2021", help="a shipped rubric name or a rubric YAML file")
     score.add_argument("--table", required=True, help="which annex of the rubric the table is, e.g. annex4")
     score.add_argument("--input", type=Path, required=True)
@@ -77,13 +86,16 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     validate = sub.add_parser(
-        "validate", help="check a delivery against the raw contracts, without the warehouse"
+        "validate",
+        parents=[jurisdiction],
+        help="check a delivery against the raw contracts, without the warehouse",
     )
     validate.add_argument("--raw", type=Path, default=None, help="raw folder (default $YWTB_RAW_DIR or raw/)")
     validate.add_argument("--months", required=True, help="e.g. 2021-06 or 2021-01..2021-03")
 
     report = sub.add_parser(
         "report",
+        parents=[jurisdiction],
         help="write the month's 通报 again (out/<YYYY-MM>/report.docx, .html, .md) from the published copy",
     )
     report.add_argument("--month", required=True, help="e.g. 2021-06")
@@ -91,12 +103,17 @@ def main(argv: list[str] | None = None) -> int:
 
     months = sub.add_parser(
         "months",
+        parents=[jurisdiction],
         help="the months in the raw folder: complete or what they lack, built or not; registers the "
         "complete ones as partitions in the Dagster instance ($DAGSTER_HOME) for the UI",
     )
     _locations(months)
 
-    sub.add_parser("calendar", help="rebuild dbt/seeds/ref_calendar_days.csv from chinese-calendar")
+    sub.add_parser(
+        "calendar",
+        parents=[jurisdiction],
+        help="rebuild dbt/seeds/ref_calendar_days.csv from chinese-calendar",
+    )
 
     args = parser.parse_args(argv)
     commands = {
@@ -109,6 +126,12 @@ def main(argv: list[str] | None = None) -> int:
         "months": cmd_months,
     }
     try:
+        if args.profile:
+            os.environ["YWTB_PROFILE"] = args.profile  # dbt reads it too (its profile's seeds)
+        from dagster_project import settings
+        from schemas.profile import load_profile
+
+        load_profile(settings.profile())
         return commands[args.command](args)
     except USER_ERRORS() as e:
         if args.debug:
@@ -126,8 +149,9 @@ def USER_ERRORS() -> tuple[type[BaseException], ...]:
     from dagster_project.defs.resources import WarehouseBusy
     from dagster_project.months import MonthSpecError
     from dagster_project.settings import SaltMissing
+    from schemas.profile import ProfileError, ProfileMismatch
 
-    return (MonthSpecError, WarehouseBusy, SaltMissing, DiskFull, RunRefused)
+    return (MonthSpecError, WarehouseBusy, SaltMissing, DiskFull, RunRefused, ProfileError, ProfileMismatch)
 
 
 def _locations(p: argparse.ArgumentParser) -> None:
@@ -287,6 +311,7 @@ def _run_months(months: list, where: Locations, args: argparse.Namespace) -> int
     from dagster_project.defs.partitions import register_months
 
     working = where.warehouse
+    refuse_other_profile(working)
     log_path = working.parent / "logs" / f"run-{time.strftime('%Y%m%d-%H%M%S')}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     job = defs.resolve_job_def(MONTHLY_JOB)
@@ -341,6 +366,22 @@ class _Tee:
     def flush(self) -> None:
         for stream in self.streams:
             stream.flush()
+
+
+def refuse_other_profile(working: Path) -> None:
+    """One line before any run starts (the run's resource refuses it too, for the UI's runs)."""
+    import duckdb
+
+    from dagster_project import settings
+    from dagster_project.defs.resources import held_profile
+    from schemas.profile import ProfileMismatch, mismatch_message
+
+    if not working.exists():
+        return
+    with duckdb.connect(working, read_only=True) as con:
+        held = held_profile(con)
+    if held is not None and held != settings.profile():
+        raise ProfileMismatch(mismatch_message(working, held, settings.profile()))
 
 
 def _closing(done: list[str], quarantined: dict[str, int], where: Locations, log_path: Path) -> None:

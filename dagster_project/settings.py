@@ -6,8 +6,8 @@ YWTB_WAREHOUSE    the working DuckDB file                           (default war
 YWTB_EXPORTS      where annex tables and reports are written        (default out/)
 YWTB_MEMORY_MB    the run's memory budget: half for the batches a file is read in, half for DuckDB
                   (its memory_limit, in the pipeline and in dbt; it spills to disk beyond)   (default 3072)
-YWTB_RUBRIC       the scoring rubric: a shipped name or a YAML file (default dazhou-2021)
 YWTB_PROFILE      the jurisdiction profile under schemas/profiles/ (default dazhou)
+YWTB_RUBRIC       the scoring rubric: a shipped name or a YAML file (default: the profile's)
 YWTB_SALT         the salt for hashed personal keys; or
 YWTB_SALT_FILE    a file holding it (default: <warehouse>.salt, created once with a random salt)
 """
@@ -32,12 +32,11 @@ def exports_root() -> Path:
     return Path(os.environ.get("YWTB_EXPORTS", "out"))
 
 
-DEFAULT_RUBRIC = "dazhou-2021"
 DEFAULT_PROFILE = "dazhou"
 
 
 def profile() -> str:
-    """The jurisdiction profile: schemas/profiles/<profile>/ (its publication checks, report texts)."""
+    """The jurisdiction profile: schemas/profiles/<profile>/ (organisations, rubrics, rules, texts)."""
     return os.environ.get("YWTB_PROFILE", DEFAULT_PROFILE)
 
 
@@ -55,8 +54,11 @@ def _memory_mb() -> int:
     return int(float(os.environ.get("YWTB_MEMORY_MB", "3072")))
 
 
-def rubric() -> str:
-    return os.environ.get("YWTB_RUBRIC", DEFAULT_RUBRIC)
+def rubric() -> str | None:
+    """The scoring rubric: YWTB_RUBRIC, else the profile's (None: the profile scores nothing)."""
+    from schemas.profile import load_profile
+
+    return os.environ.get("YWTB_RUBRIC") or load_profile(profile()).rubric
 
 
 class SaltMissing(RuntimeError):

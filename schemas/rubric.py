@@ -263,7 +263,7 @@ class Group(_Strict):
     """Which organisations a group holds, by the reference columns of `ref_organisations`."""
 
     label: str
-    org_level: Literal["city_dept", "county", "county_dept"]
+    org_level: Literal["city_dept", "county", "county_dept", "street"]
     city_group: str | None = None
 
 

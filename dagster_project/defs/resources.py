@@ -17,6 +17,7 @@ from pydantic import PrivateAttr
 
 from dagster_project import settings
 from dagster_project.defs.transaction import RunFiles, run_exports
+from schemas.profile import ProfileMismatch, mismatch_message
 
 
 class WarehouseBusy(RuntimeError):
@@ -172,6 +173,8 @@ class WarehouseResource(dg.ConfigurableResource):
             files.begin()
             self._run = files
             try:
+                with duckdb.connect(files.staging) as con:
+                    claim_for_profile(con, self.working_file, settings.profile())
                 yield self
             except BaseException:
                 files.discard()
@@ -189,6 +192,28 @@ class WarehouseResource(dg.ConfigurableResource):
             changed = files.commit()
             if context.log:
                 context.log.info("published: " + ", ".join(changed))
+
+
+PROFILE_DDL = "create table if not exists audit.warehouse_profile (profile varchar not null)"
+
+
+def held_profile(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The jurisdiction profile that built the warehouse (None for a new one)."""
+    if not table_exists(con, "audit", "warehouse_profile"):
+        return None
+    row = con.sql("select profile from audit.warehouse_profile").fetchone()
+    return row[0] if row else None
+
+
+def claim_for_profile(con: duckdb.DuckDBPyConnection, warehouse: Path, profile: str) -> None:
+    """Record the run's profile in a new warehouse; refuse a warehouse another profile built."""
+    held = held_profile(con)
+    if held is not None and held != profile:
+        raise ProfileMismatch(mismatch_message(warehouse, held, profile))
+    if held is None:
+        con.execute("create schema if not exists audit")
+        con.execute(PROFILE_DDL)
+        con.execute("insert into audit.warehouse_profile values (?)", [profile])
 
 
 def run_failures(context: dg.InitResourceContext) -> list[str]:

@@ -1,6 +1,7 @@
 """Reference data: organisations, their alias names, and the working-day calendar.
 
-The files are the dbt seeds under dbt/seeds/ (one copy of the truth): the warehouse loads them with
+The files are dbt seeds (one copy of the truth): the organisations are the jurisdiction profile's
+(schemas/profiles/<profile>/seeds), the calendar is dbt/seeds'. The warehouse loads them with
 `dbt seed`, and ingestion reads the same files to know which organisations exist.
 """
 
@@ -12,6 +13,8 @@ from functools import cache
 from pathlib import Path
 
 import polars as pl
+
+from schemas.profile import load_profile
 
 SEEDS = Path(__file__).resolve().parents[2] / "dbt" / "seeds"
 CALENDAR_SEED = SEEDS / "ref_calendar_days.csv"
@@ -36,8 +39,16 @@ class Organisations:
         return self.frame.filter(pl.col("org_level") == level)
 
 
+def organisations(profile: str | None = None) -> Organisations:
+    """The organisations of `profile` (default: the run's, YWTB_PROFILE), validated with it."""
+    from dagster_project import settings
+
+    return _organisations(profile or settings.profile())
+
+
 @cache
-def organisations(seeds: Path = SEEDS) -> Organisations:
+def _organisations(profile: str) -> Organisations:
+    seeds = load_profile(profile).seeds()
     text = {"org_code": pl.String, "region_code": pl.String}
     return Organisations(
         pl.read_csv(seeds / "ref_organisations.csv", schema_overrides=text),

@@ -166,6 +166,8 @@ def test_dbt_models_are_keyed_by_schema_and_read_the_ingestion_assets():
     assert {k.path[1] for k in graph.get_all_asset_keys() if k.path[0] == "reference"} == {
         "ref_organisations",
         "ref_org_aliases",
+        "ref_published_rows",
+        "ref_calendar_overrides",
         "ref_calendar_days",
         "ref_indicators",
         "ref_online_depths",

@@ -4,6 +4,7 @@ raw.<extract>          the valid rows, typed, with month, source_file and source
 quarantine.<extract>   the rejected rows as text, with the reason (personal data already removed)
 audit.ingest_log       one row per month and extract: what was read (counted from the file), loaded,
                        quarantined and masked
+audit.warehouse_profile  the jurisdiction profile that built the warehouse (one per file)
 audit.month_builds     one row per month the warehouse holds: the run that last built it, and when
 audit.months           for analysts: each month held, when and by which run it was built, from which
                        files (fingerprints and rows), and whether an earlier month was rebuilt since
@@ -89,6 +90,10 @@ AUDIT_DESCRIPTIONS: dict[str, tuple[str, dict[str, str]]] = {
             "fingerprint": "文件指纹：文件名:字节数:修改时间（纳秒）",
             "ingested_at": "入库时间（本地时间）",
         },
+    ),
+    "warehouse_profile": (
+        "构建本库的辖区配置（一个库只含一个辖区的数据）",
+        {"profile": "辖区配置名称（schemas/profiles 下的目录名）"},
     ),
     "month_builds": (
         "每个月份最近一次构建的运行及时间",

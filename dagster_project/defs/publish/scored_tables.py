@@ -51,9 +51,9 @@ def annex_tables(rubric: Rubric) -> list[str]:
     return list(rubric.annexes)
 
 
-# The asset graph shows the annexes of the shipped rubric; a rubric configured instead must publish
-# the same annexes (its rules and layouts may differ).
-PUBLISHED_ANNEXES = annex_tables(load_rubric(settings.DEFAULT_RUBRIC))
+# The asset graph shows the annexes of the profile's rubric (the definitions are loaded for one
+# profile); a rubric configured instead must publish the same annexes (its rules and layouts may differ).
+PUBLISHED_ANNEXES = annex_tables(load_rubric(settings.rubric())) if settings.rubric() else []
 
 
 def configured_rubric() -> Rubric:
