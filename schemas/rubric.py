@@ -298,6 +298,27 @@ class Annex(_Strict):
         return [c for c in self.columns if c.score][-1]
 
 
+class TableColumn(_Strict):
+    """One printed column of a target table: an input, or a figure printed beside it (no input)."""
+
+    header: str
+    input: str | None = Field(default=None, pattern=CODE)
+    unit: Literal["pct", "ratio", "count"] = "ratio"  # pct: printed as a percentage (×100)
+    decimals: int = Field(default=2, ge=0, le=4)
+    # A whole value printed without its decimals ("100", "75" beside "62.50"), as 江北 prints rates.
+    whole_without_decimals: bool = False
+
+
+class TargetTable(_Strict):
+    """A table published with the targets: `ywtb score --table` checks one as received, and the run
+    writes it (out/<YYYY-MM>/<table>.csv) with the rows the profile lists for it, in their order."""
+
+    title: str
+    group: str
+    name: str  # the header of the organisation's column
+    columns: tuple[TableColumn, ...] = Field(min_length=1)
+
+
 # ---------------------------------------------------------------------------------------------- rubric
 
 
@@ -312,6 +333,7 @@ class Rubric(_Strict):
     deductions: tuple[DeductionItem, ...] = ()
     targets: tuple[Target, ...] = ()
     annexes: dict[str, Annex] = {}
+    tables: dict[str, TargetTable] = {}
     no_data: NoDataPolicy = "zero"
     # The 问题整改台账's default 整改时限: the end of the month this many months after the data month.
     rectify_within_months: int | None = Field(default=None, ge=0)
@@ -397,6 +419,12 @@ class Rubric(_Strict):
 
     def _annex_problems(self, codes: set[str]) -> list[str]:
         problems = []
+        for name, table in self.tables.items():
+            if table.group not in self.groups:
+                problems.append(f"tables.{name}: unknown group {table.group!r}")
+            for col in table.columns:
+                if col.input and col.input not in self.inputs:
+                    problems.append(f"tables.{name}, column {col.header!r}: undeclared input {col.input!r}")
         for name, annex in self.annexes.items():
             for g in set(annex.groups) - set(self.groups):
                 problems.append(f"annex {name!r}: unknown group {g!r}")
