@@ -57,6 +57,9 @@ class ProfileFile(_Strict):
     source: str = ""
     rubric: str | None = None  # the rubric `ywtb run` scores with (points and annexes)
     targets: str | None = None  # the rubric whose targets are checked (met or not)
+    # The tables besides the rubric's annexes a month publishes (out/<YYYY-MM>/<table>.csv): the
+    # 运行情况表 (schemas/marts/ops.py) or the target rubric's tables.
+    publishes: tuple[str, ...] = ()
     rules: Rules
 
 
@@ -88,6 +91,7 @@ class Profile(_Strict):
     title: str
     rubric: str | None
     targets: str | None
+    publishes: tuple[str, ...]
     rules: Rules
     organisations: tuple[Organisation, ...]
     aliases: dict[str, str]  # alias -> org_code
@@ -153,6 +157,7 @@ def load_profile(name: str) -> Profile:
         title=head.title,
         rubric=head.rubric,
         targets=head.targets,
+        publishes=head.publishes,
         rules=head.rules,
         organisations=tuple(orgs),
         aliases=aliases,
@@ -230,6 +235,7 @@ def _published_problems(path: Path, rows: list[PublishedRow], codes: dict[str, O
 
 
 def _check_rubrics(profile: Profile) -> None:
+    from schemas.marts.ops import LAYOUTS
     from schemas.rubric import RubricError, load_rubric
 
     path = profile.folder / "profile.yaml"
@@ -241,6 +247,16 @@ def _check_rubrics(profile: Profile) -> None:
             load_rubric(name)
         except RubricError as e:
             raise ProfileError(f"{path}: {key}: {e}") from None
+    known = set(LAYOUTS) | (set(load_rubric(profile.targets).tables) if profile.targets else set())
+    for table in profile.publishes:
+        if table not in known:
+            raise ProfileError(
+                f"{path}: publishes: unknown table {table!r}; known: {', '.join(sorted(known))}"
+            )
+    for table in {r.table_name for r in profile.published_rows} - known:
+        raise ProfileError(
+            f"{profile.seeds() / 'ref_published_rows.csv'}: unknown table {table!r}; known: {', '.join(sorted(known))}"
+        )
 
 
 class ProfileMismatch(RuntimeError):
