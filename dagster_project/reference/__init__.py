@@ -51,7 +51,10 @@ def _organisations(profile: str) -> Organisations:
     seeds = load_profile(profile).seeds()
     text = {"org_code": pl.String, "region_code": pl.String}
     return Organisations(
-        pl.read_csv(seeds / "ref_organisations.csv", schema_overrides=text),
+        pl.read_csv(
+            seeds / "ref_organisations.csv",
+            schema_overrides=text | {"city_group": pl.String, "population": pl.Int64},
+        ),
         pl.read_csv(seeds / "ref_org_aliases.csv", schema_overrides=text),
     )
 

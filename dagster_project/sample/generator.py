@@ -106,23 +106,37 @@ def world(seed: int) -> World:
     rng = np.random.default_rng([seed, 0])
     ref = organisations().frame
     city = ref.filter(pl.col("org_level") == "city_dept")
-    county_depts = ref.filter(pl.col("org_level") == "county_dept")
+    local = serving_local_orgs(ref)
     population = dict(
         ref.filter(pl.col("org_level") == "county").select("region_code", "population").iter_rows()
     )
     # Busy departments are busy every month: a heavy-tailed weight per department.
+    city_share = CITY_SHARE if city.height and local.height else float(city.height > 0)
     city_w = rng.pareto(1.2, city.height) + 0.05
-    city_w = CITY_SHARE * city_w / city_w.sum()
-    county_w = np.array([float(population[r]) for r in county_depts["region_code"]]) * (
-        rng.pareto(1.5, county_depts.height) + 0.3
+    city_w = city_share * city_w / city_w.sum()
+    # A county without a census figure in the profile counts as an average one.
+    county_w = np.array([float(population.get(r) or 1.0) for r in local["region_code"]]) * (
+        rng.pareto(1.5, local.height) + 0.3
     )
-    county_w = (1 - CITY_SHARE) * county_w / county_w.sum()
-    orgs = pl.concat([city, county_depts]).with_columns(
+    county_w = (1 - city_share) * county_w / county_w.sum()
+    orgs = pl.concat([city, local]).with_columns(
         weight=pl.Series(np.concatenate([city_w, county_w])),
         # Active evaluations per finished case; a few departments run above 100 %.
-        eval_intensity=pl.Series(np.clip(rng.normal(0.85, 0.2, city.height + county_depts.height), 0.3, 2.2)),
+        eval_intensity=pl.Series(np.clip(rng.normal(0.85, 0.2, city.height + local.height), 0.3, 2.2)),
     )
     return World(orgs, _catalogue(orgs, rng))
+
+
+def serving_local_orgs(ref: pl.DataFrame) -> pl.DataFrame:
+    """Who serves below the city: the county departments and 街镇, and a county the profile lists no
+    department of serves itself (重庆's districts beside 江北区's departments)."""
+    below = ref.filter(pl.col("org_level").is_in(["county_dept", "street"]))
+    lone = ref.filter(
+        (pl.col("org_level") == "county") & ~pl.col("org_code").is_in(below["region_code"].implode())
+    )
+    return pl.concat(
+        [ref.filter(pl.col("org_level") == "county_dept"), ref.filter(pl.col("org_level") == "street"), lone]
+    )
 
 
 # The subjects of a department's matters, by a word of its name (first match); others get the general list.
@@ -605,7 +619,7 @@ def assessed_inputs_extract(month: dt.date, seed: int, scale: float | None = Non
     )
     parts = [frame, valid, tables]
     if scale is not None:
-        counties = ref.frame.filter(pl.col("org_level") == "county")
+        counties = ref.frame.filter((pl.col("org_level") == "county") & pl.col("population").is_not_null())
         parts.append(
             pl.DataFrame(
                 {

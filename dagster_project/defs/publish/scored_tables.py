@@ -56,6 +56,16 @@ def annex_tables(rubric: Rubric) -> list[str]:
 PUBLISHED_ANNEXES = annex_tables(load_rubric(settings.rubric())) if settings.rubric() else []
 
 
+def unscored() -> str | None:
+    """Why this profile's months are not scored (no points rubric), or None if they are: its
+    scorecard, annexes, ledger, forms and 通报 are then not made; its targets still are checked."""
+    if settings.rubric() is None:
+        return (
+            f"profile {settings.profile()} has no scoring rubric (profile.yaml rubric: null): nothing scored"
+        )
+    return None
+
+
 def configured_rubric() -> Rubric:
     rubric = load_rubric(settings.rubric())
     if annex_tables(rubric) != PUBLISHED_ANNEXES:
@@ -158,6 +168,11 @@ def comments(rubric: Rubric, table: str) -> dict[str, str]:
 )
 def scorecard_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     """Scores every organisation with the rubric and lays out the annexes, validated by their contracts."""
+    if reason := unscored():
+        context.log.info(reason)
+        for key in context.selected_asset_keys:
+            yield dg.MaterializeResult(asset_key=key, metadata={"skipped": reason})
+        return
     rubric = configured_rubric()
     counts: dict[str, int] = {}
     with warehouse.writer() as con:
@@ -346,6 +361,8 @@ def export_month(con: duckdb.DuckDBPyConnection, rubric: Rubric, month: dt.date,
 def annexes(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, exports: ExportsResource
 ) -> dg.MaterializeResult:
+    if reason := unscored():
+        return dg.MaterializeResult(metadata={"skipped": reason})
     rubric = configured_rubric()
     written: list[Path] = []
     with warehouse.writer() as con:  # the writers' lock: never read a month another run is rewriting
