@@ -188,7 +188,7 @@ class CheckedTable:
     rows: list[dict[str, str]]
     outcomes: list[TargetOutcome]
     unknown_names: list[str]  # names that are no organisation of the profile
-    other_level: list[str]  # names of the profile's organisations outside the table's group
+    outside_group: list[str]  # names of the profile's organisations outside the table's group
     absent_names: list[str]  # the rows the profile lists for this table that the table lacks
 
     def all_met(self) -> tuple[int, int]:
@@ -200,8 +200,8 @@ class CheckedTable:
         lines.append(f"{ALL_MET}: {met} of {total} meet every checked target")
         if self.unknown_names:
             lines.append(f"not organisations of profile {profile_name}: {', '.join(self.unknown_names)}")
-        if self.other_level:
-            lines.append(f"not in this table's group ({self.table.group}): {', '.join(self.other_level)}")
+        if self.outside_group:
+            lines.append(f"not in this table's group ({self.table.group}): {', '.join(self.outside_group)}")
         if self.absent_names:
             lines.append(
                 f"the profile lists these rows, the table lacks them: {', '.join(self.absent_names)}"
@@ -248,10 +248,14 @@ def check_table(rubric: Rubric, table_name: str, path: Path, profile: Profile) -
             )
         seen[key] = n
 
-    level = rubric.groups[table.group].org_level
-    levels = {o.org_code: o.org_level for o in profile.organisations}
+    group = rubric.groups[table.group]
+    in_group = {
+        o.org_code
+        for o in profile.organisations
+        if o.org_level == group.org_level and group.city_group in (None, o.city_group)
+    }
     unknown = [name for name in names if name not in codes]
-    other_level = [name for name in names if name in codes and levels[codes[name]] != level]
+    outside_group = [name for name in names if name in codes and codes[name] not in in_group]
     absent = [r.printed_name for r in profile.table_rows(table_name) if r.org_code not in seen]
 
     checks = checked_targets(rubric, table)
@@ -291,7 +295,7 @@ def check_table(rubric: Rubric, table_name: str, path: Path, profile: Profile) -
         rows=out_rows,
         outcomes=outcomes,
         unknown_names=unknown,
-        other_level=other_level,
+        outside_group=outside_group,
         absent_names=absent,
     )
 

@@ -61,7 +61,7 @@ def test_supervision_claim_no_district_reaches_70_percent(targets, chongqing):
     assert (len(claim.met), len(claim.missed)) == (0, 42)
     assert result.all_met() == (0, 42)
     # 石柱县 … 彭水县 are printed short: the profile's aliases know them
-    assert (result.unknown_names, result.other_level, result.absent_names) == ([], [], [])
+    assert (result.unknown_names, result.outside_group, result.absent_names) == ([], [], [])
 
 
 def test_inspection_list_35_of_42_districts_reach_90_percent(targets, chongqing):
@@ -252,7 +252,7 @@ def test_names_outside_the_profile_are_reported_not_refused(targets, chongqing, 
         targets, "districts_4ind", districts_table(tmp_path / "d.csv", chongqing, names=names), chongqing
     )
     assert result.unknown_names == ["万州新区"]
-    assert result.other_level == ["区公安分局"]
+    assert result.outside_group == ["区公安分局"]
     assert result.absent_names == ["万州区", "黔江区"]
     lines = result.summary("chongqing")
     assert "not organisations of profile chongqing: 万州新区" in lines
