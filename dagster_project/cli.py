@@ -2,7 +2,8 @@
 
   ywtb sample  --months 2021-01..2021-10 [--scale 0.005] [--bad-rows RATE] [--out raw]
   ywtb run     --months 2021-01..2021-10 [--raw DIR] [--warehouse FILE] [--exports DIR]
-  ywtb score    --rubric dazhou-2021 --table annex4 --input FILE.csv [--output OUT.csv] [--with annex5=FILE.csv]
+  ywtb score    --table annex4 --input FILE.csv [--output OUT.csv] [--with annex5=FILE.csv] [--rubric dazhou-2021]
+  ywtb score    --profile chongqing --table districts_4ind --input FILE.csv   check a received table against the targets
   ywtb validate --raw DIR --months 2021-06   check a delivery against the raw contracts (no warehouse)
   ywtb report   --month 2021-06 [--warehouse FILE] [--exports DIR]   the 通报 (.docx, .html, .md) from the published copy
   ywtb months   [--raw DIR] [--warehouse FILE]   the delivered months: complete? built? (registers them for the UI)
@@ -70,12 +71,22 @@ def main(argv: list[str] | None = None) -> int:
     _locations(run)
 
     score = sub.add_parser(
-        "score", parents=[jurisdiction], help="re-score a printed annex table (CSV in the seeds' conventions)"
+        "score",
+        parents=[jurisdiction],
+        help="re-score a printed annex, or check a received target table against the targets",
+        description="An annex (annex4) is re-scored with the profile's scoring rubric. A target table "
+        "(districts_4ind) is checked against the targets of the profile's targets rubric: a column "
+        "<target>_达标 (是/否) per target and 全部达标. A value is judged as printed, exactly (a "
+        "percentage divided by 100): a value on the line meets the target (≥ and ≤ are inclusive).",
     )
-    score.add_argument("--rubric", default="dazhou-2021", help="a shipped rubric name or a rubric YAML file")
-    score.add_argument("--table", required=True, help="which annex of the rubric the table is, e.g. annex4")
-    score.add_argument("--input", type=Path, required=True)
-    score.add_argument("--output", type=Path, help="default: <input>_scored.csv beside the input")
+    score.add_argument(
+        "--rubric", help="a shipped rubric name or a rubric YAML file (default: the profile's rubrics)"
+    )
+    score.add_argument(
+        "--table", required=True, help="an annex of the rubric (annex4) or a target table (districts_4ind)"
+    )
+    score.add_argument("--input", type=Path, required=True, help="CSV, UTF-8 or GB18030")
+    score.add_argument("--output", type=Path, help="default: <input>_scored.csv (annex), <input>_checked.csv")
     score.add_argument(
         "--with",
         dest="joined",
@@ -485,8 +496,46 @@ def _failures(result, debug: bool = False) -> list[str]:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
+    from dagster_project import settings
+    from dagster_project.scoring.printed_annexes import TableError
+    from dagster_project.scoring.target_tables import choose_table
+    from schemas.profile import load_profile
+    from schemas.rubric import RubricError
+
+    profile = load_profile(settings.profile())
+    try:
+        # Without --rubric: an annex of the profile's scoring rubric or a table of its targets rubric.
+        candidates = [args.rubric] if args.rubric else [r for r in (settings.rubric(), profile.targets) if r]
+        choice = choose_table(args.table, candidates)
+    except (RubricError, TableError) as e:
+        print(f"ywtb score: {'' if args.rubric else f'profile {profile.name}: '}{e}", file=sys.stderr)
+        return 2
+    if choice.kind == "targets":
+        if args.joined:
+            print(f"ywtb score: --with joins annexes; {args.table} is a target table", file=sys.stderr)
+            return 2
+        return _check_target_table(args, choice.rubric, profile)
+    return _rescore_annex(args, choice.rubric)
+
+
+def _check_target_table(args: argparse.Namespace, rubric, profile) -> int:
+    from dagster_project.scoring.printed_annexes import TableError
+    from dagster_project.scoring.target_tables import check_table, write_checked
+
+    try:
+        result = check_table(rubric, args.table, args.input, profile)
+    except (TableError, OSError) as e:
+        print(f"ywtb score: {e}", file=sys.stderr)
+        return 2
+    output = args.output or args.input.with_name(f"{args.input.stem}_checked.csv")
+    write_checked(result, output)
+    print("\n".join(result.summary(profile.name)))
+    print(f"wrote {output}")
+    return 0
+
+
+def _rescore_annex(args: argparse.Namespace, rubric) -> int:
     from dagster_project.scoring.printed_annexes import TableError, rescore_table, write_rescored
-    from schemas.rubric import RubricError, load_rubric
 
     joined = {}
     for spec in args.joined:
@@ -496,9 +545,8 @@ def cmd_score(args: argparse.Namespace) -> int:
             return 2
         joined[name] = Path(file)
     try:
-        rubric = load_rubric(args.rubric)
         result = rescore_table(rubric, args.table, args.input, joined)
-    except (RubricError, TableError, OSError) as e:
+    except (TableError, OSError) as e:
         print(f"ywtb score: {e}", file=sys.stderr)
         return 2
     output = args.output or args.input.with_name(f"{args.input.stem}_scored.csv")
