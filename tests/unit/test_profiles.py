@@ -198,6 +198,32 @@ def test_an_unknown_profile_is_refused_in_one_line_listing_the_shipped_ones(monk
     assert err == "ywtb months: no profile 'nosuch'; shipped profiles: chongqing, dazhou\n"
 
 
+def test_a_warehouse_records_the_first_profile_and_refuses_another(tmp_path):
+    import duckdb
+
+    from dagster_project.defs.resources import claim_for_profile, held_profile
+    from schemas.profile import ProfileMismatch
+
+    wh = tmp_path / "ywtb.duckdb"
+
+    def claim(profile: str) -> None:  # each run connects afresh
+        with duckdb.connect(wh) as con:
+            claim_for_profile(con, wh, profile)
+
+    def held() -> str | None:
+        with duckdb.connect(wh) as con:
+            return held_profile(con)
+
+    assert held() is None
+    claim("chongqing")
+    claim("chongqing")  # its own runs go on
+    with duckdb.connect(wh) as con:
+        assert con.sql("select profile from audit.warehouse_profile").fetchall() == [("chongqing",)]
+    with pytest.raises(ProfileMismatch, match="built with profile 'chongqing'; this run asks for 'dazhou'"):
+        claim("dazhou")
+    assert held() == "chongqing"
+
+
 # --- working days and the profile's calendar overrides ------------------------------------------
 
 
