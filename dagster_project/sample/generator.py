@@ -21,9 +21,11 @@ from functools import cache, lru_cache
 import numpy as np
 import polars as pl
 
+from dagster_project import settings
 from dagster_project.months import add_months
-from dagster_project.reference import organisations
+from dagster_project.reference import organisations, workdays, working_days_after
 from dagster_project.sample import people
+from schemas.profile import DayCount, Rules, load_profile
 from schemas.raw.matters import MATTER_TYPES
 from schemas.raw.project_cases import MODULES
 
@@ -95,14 +97,21 @@ def rng_for(seed: int, stream: str, month: dt.date) -> np.random.Generator:
 
 @dataclass(frozen=True)
 class World:
-    """What does not change from month to month: who serves, with which matters, how busy each is."""
+    """What does not change from month to month: who serves, with which matters, how busy each is, and
+    the jurisdiction's 好差评 rules with the workdays they count."""
 
     orgs: pl.DataFrame  # org_code, region_code, org_level, org_name, weight, eval_intensity
     matters: pl.DataFrame  # the catalogue, with the month index from which a matter is claimed/published
+    rules: Rules
+    workdays: np.ndarray  # sorted datetime64[D], the profile's calendar overrides applied
+
+
+def world(seed: int) -> World:
+    return _world(seed, settings.profile())
 
 
 @cache
-def world(seed: int) -> World:
+def _world(seed: int, profile: str) -> World:
     rng = np.random.default_rng([seed, 0])
     ref = organisations().frame
     city = ref.filter(pl.col("org_level") == "city_dept")
@@ -124,7 +133,7 @@ def world(seed: int) -> World:
         # Active evaluations per finished case; a few departments run above 100 %.
         eval_intensity=pl.Series(np.clip(rng.normal(0.85, 0.2, city.height + local.height), 0.3, 2.2)),
     )
-    return World(orgs, _catalogue(orgs, rng))
+    return World(orgs, _catalogue(orgs, rng), load_profile(profile).rules, workdays(profile))
 
 
 def serving_local_orgs(ref: pl.DataFrame) -> pl.DataFrame:
@@ -254,9 +263,13 @@ class Applied:
     certificates: pl.DataFrame
 
 
+def applied_in(month: dt.date, scale: float, seed: int) -> Applied:
+    return _applied_in(month, scale, seed, settings.profile())
+
+
 # Only the months a month's extracts look back over are kept: at scale 1 a month is millions of rows.
 @lru_cache(maxsize=LOOKBACK_MONTHS + 2)
-def applied_in(month: dt.date, scale: float, seed: int) -> Applied:
+def _applied_in(month: dt.date, scale: float, seed: int, profile: str) -> Applied:
     n = max(1, int(round(APPLICATIONS_AT_SCALE_1 * scale * MONTH_FACTOR[month.month])))
     return applications(month, n, rng_for(seed, "cases", month), world(seed))
 
@@ -343,17 +356,21 @@ def _evaluations(cases: pl.DataFrame, w: World, rng: np.random.Generator) -> pl.
         w.orgs.select(pl.col("org_code").alias("dept_code"), "eval_intensity"), on="dept_code", how="left"
     )
     count = np.minimum(rng.poisson(intensity["eval_intensity"].to_numpy()), 3)
-    # A case nobody evaluates within 5 days gets one default evaluation (默认评价, 非常满意).
+    # A case nobody evaluates in time gets one default evaluation (默认评价, 非常满意).
     is_default = count == 0
     count = np.where(is_default, 1, count)
     rows = np.repeat(np.arange(done.height), count)
     m = len(rows)
     finish = done["finish_time"].to_numpy()[rows]
     default = is_default[rows]
-    eval_at = finish + np.where(default, 5 * DAY, rng.integers(300, int(4.9 * DAY), m)) * SECOND
+    wait = w.rules.default_evaluation_after
+    # Active evaluations come before the default one: within `days` calendar days, never more than
+    # `days` working days.
+    active_at = finish + rng.integers(300, max(int((wait.days - 0.1) * DAY), 301), m) * SECOND
+    eval_at = np.where(default, _after(finish, wait, w.workdays), active_at)
     rating = np.where(default, 5, rng.choice([5, 4, 3, 2, 1], m, p=[0.93, 0.05, 0.012, 0.005, 0.003]))
     bad = rating <= 2
-    due = eval_at + 7 * DAY * SECOND
+    due = _after(eval_at, w.rules.rectification_due_after, w.workdays)
     rectified = eval_at + rng.integers(DAY, 10 * DAY, m) * SECOND
     return pl.DataFrame(
         {
@@ -381,6 +398,13 @@ def _evaluations(cases: pl.DataFrame, w: World, rng: np.random.Generator) -> pl.
             "evaluator_phone": people.phones(rng, m),
         }
     )
+
+
+def _after(at: np.ndarray, rule: DayCount, workday_dates: np.ndarray) -> np.ndarray:
+    """The same time of day `rule.days` calendar days, or workdays, after `at`."""
+    if rule.count == "calendar":
+        return at + rule.days * DAY * SECOND
+    return working_days_after(at, rule.days, workday_dates)
 
 
 def _certificates(cases: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
@@ -427,8 +451,12 @@ def _occurrence(rows: np.ndarray) -> np.ndarray:
 # --- one month's extracts -------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)  # cases, evaluations and certificates of a month all slice the same universe
 def universe(month: dt.date, scale: float, seed: int, lookback: int = LOOKBACK_MONTHS + 1) -> Applied:
+    return _universe(month, scale, seed, lookback, settings.profile())
+
+
+@lru_cache(maxsize=1)  # cases, evaluations and certificates of a month all slice the same universe
+def _universe(month: dt.date, scale: float, seed: int, lookback: int, profile: str) -> Applied:
     parts = [applied_in(add_months(month, -k), scale, seed) for k in range(lookback, -1, -1)]
     return Applied(
         *(pl.concat([getattr(p, f) for p in parts]) for f in ("cases", "evaluations", "certificates"))
