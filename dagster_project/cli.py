@@ -29,11 +29,12 @@ DEFAULT_MONTHS = "2021-01..2021-10"
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ywtb", description="一网通办 scorecard pipeline")
     parser.add_argument("--debug", action="store_true", help="show the full trace of an error")
-    # Every command works for one jurisdiction: its organisations, rubrics, rules and texts.
+    # Every command works for one jurisdiction: its organisations, rubrics, rules and texts. --profile
+    # goes before or after the command (`ywtb --profile chongqing run`, `ywtb run --profile chongqing`).
+    profile_help = "jurisdiction profile under schemas/profiles/ (default $YWTB_PROFILE or dazhou)"
+    parser.add_argument("--profile", help=profile_help)
     jurisdiction = argparse.ArgumentParser(add_help=False)
-    jurisdiction.add_argument(
-        "--profile", help="jurisdiction profile under schemas/profiles/ (default $YWTB_PROFILE or dazhou)"
-    )
+    jurisdiction.add_argument("--profile", default=argparse.SUPPRESS, help=profile_help)
     sub = parser.add_subparsers(dest="command", required=True)
 
     sample = sub.add_parser("sample", parents=[jurisdiction], help="generate deterministic sample extracts")

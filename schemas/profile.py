@@ -128,8 +128,9 @@ def load_profile(name: str) -> Profile:
     problems = _duplicates(seeds / "ref_organisations.csv", orgs, "org_code")
     problems += _duplicates(seeds / "ref_organisations.csv", orgs, "org_name")
     codes = {o.org_code: o for o in orgs}
+    counties = {o.org_code for o in orgs if o.org_level == "county"}
     for n, o in enumerate(orgs, start=2):
-        if o.org_level in ("county_dept", "street") and o.region_code not in codes:
+        if o.org_level in ("county_dept", "street") and o.region_code not in counties:
             problems.append(
                 f"{seeds / 'ref_organisations.csv'}, row {n} ({o.org_name}): its region_code {o.region_code} "
                 "is not a county of this file"

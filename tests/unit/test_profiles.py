@@ -174,10 +174,6 @@ def test_a_county_department_outside_every_county_of_the_file_is_refused(profile
     assert "its region_code 511799 is not a county of this file" in message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="schemas/profile.py checks that region_code is some org_code of the file, not a county's",
-)
 def test_a_county_department_under_an_organisation_that_is_no_county_is_refused(profiles):
     seed = profiles / "dazhou" / "seeds" / "ref_organisations.csv"
     street = {"org_code": "511799", "org_name": "某街道", "org_level": "street", "region_code": "511702"}
