@@ -183,6 +183,14 @@ def test_operations_tables_have_exactly_the_published_column_sets(exports):
         assert header(exports / f"{name}.csv") == header(published), name
 
 
+def test_the_city_operations_table_prints_the_published_rows_names_and_order(exports):
+    # the sample has cases for every department, 市新闻出版局 too: the printed table does not list it
+    printed = list(csv.DictReader(OPS_HEADERS["ops_city"].open(encoding="utf-8")))
+    ours = list(csv.DictReader((exports / "ops_city.csv").open(encoding="utf-8")))
+    assert [(r["序号"], r["部门"]) for r in ours] == [(r["序号"], r["部门"]) for r in printed]
+    assert len(ours) == 41 and ours[5]["部门"] == "市税务局" and ours[35]["部门"] == "达州市国家安全局"
+
+
 def test_operations_table_prints_the_months_counts_and_zero_for_nothing_to_measure(exports, built):
     with duckdb.connect(built[1], read_only=True) as con:
         finished = dict(
