@@ -130,6 +130,7 @@ LABELS: dict[str, str] = {
     "period_window": "统计口径",
     "points": "得分",
     "points_lost": "失分",
+    "printed_in": "印刷该别名的公布表",
     "printed_name": "表中印刷的机构名称",
     "population": "常住人口",
     "project_code": "项目代码",

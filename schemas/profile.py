@@ -3,7 +3,7 @@ under schemas/profiles/<profile>/ (docs/profiles.md):
 
 profile.yaml                    the city's name, its rubrics, its 好差评 and case rules
 seeds/ref_organisations.csv     its organisations (dbt seeds, loaded into `reference` by `dbt seed`)
-seeds/ref_org_aliases.csv       the other names its tables print for them
+seeds/ref_org_aliases.csv       the other names its tables print for them (printed_in: which tables)
 seeds/ref_published_rows.csv    each published table's rows: the order and the names as printed
 seeds/ref_calendar_overrides.csv  days the city works or rests against the national calendar
 publication.yaml, report.yaml   its blocking checks and the words of its 通报
@@ -95,6 +95,9 @@ class Profile(_Strict):
     rules: Rules
     organisations: tuple[Organisation, ...]
     aliases: dict[str, str]  # alias -> org_code
+    # table -> org_code -> the name that table prints (an alias with `printed_in`), for the tables
+    # whose rows the pipeline orders itself (the annexes rank theirs)
+    printed_names: dict[str, dict[str, str]]
     published_rows: tuple[PublishedRow, ...]
     calendar_overrides: tuple[CalendarOverride, ...]
 
@@ -136,9 +139,16 @@ def load_profile(name: str) -> Profile:
                 "is not a county of this file"
             )
     aliases: dict[str, str] = {}
+    printed_names: dict[str, dict[str, str]] = {}
     alias_file = seeds / "ref_org_aliases.csv"
     for n, row in enumerate(_csv(alias_file), start=2):
         alias, code = row.get("alias_name", ""), row.get("org_code", "")
+        for table in (row.get("printed_in") or "").split():
+            if code in printed_names.setdefault(table, {}):
+                problems.append(
+                    f"{alias_file}, row {n} ({alias}): {table} already prints another name for {code}"
+                )
+            printed_names[table][code] = alias
         if code not in codes:
             problems.append(
                 f"{alias_file}, row {n} ({alias}): org_code {code!r} is not in ref_organisations.csv"
@@ -162,6 +172,7 @@ def load_profile(name: str) -> Profile:
         rules=head.rules,
         organisations=tuple(orgs),
         aliases=aliases,
+        printed_names=printed_names,
         published_rows=tuple(published),
         calendar_overrides=tuple(overrides),
     )
@@ -249,6 +260,12 @@ def _check_rubrics(profile: Profile) -> None:
         except RubricError as e:
             raise ProfileError(f"{path}: {key}: {e}") from None
     known = set(LAYOUTS) | (set(load_rubric(profile.targets).tables) if profile.targets else set())
+    annexes = set(load_rubric(profile.rubric).annexes) if profile.rubric else set()
+    for table in set(profile.printed_names) - known - annexes:
+        raise ProfileError(
+            f"{profile.seeds() / 'ref_org_aliases.csv'}: printed_in: unknown table {table!r}; "
+            f"known: {', '.join(sorted(known | annexes))}"
+        )
     for table in profile.publishes:
         if table not in known:
             raise ProfileError(
