@@ -102,7 +102,7 @@ def read_deliveries(con: duckdb.DuckDBPyConnection, month: dt.date) -> pl.DataFr
             select org_code as owner, org_code from reference.ref_organisations
             union all
             select c.org_code, d.org_code from reference.ref_organisations c
-            join reference.ref_organisations d on d.region_code = c.org_code and d.org_level = 'county_dept'
+            join reference.ref_organisations d on d.region_code = c.org_code and d.org_level in ('county_dept', 'street')
             where c.org_level = 'county'
         )
         select w.owner as org_code, e.extract,
