@@ -23,7 +23,8 @@ timed as (
     select
         cases.*,
         finished.workday_ordinal - accepted.workday_ordinal as working_days_taken,
-        {{ case_deadline_at('cases.case_kind', 'cases.accepted_at', 'deadline_day.calendar_date') }} as deadline_at
+        {{ case_deadline_at('cases.case_kind', 'cases.accepted_at', 'deadline_day.calendar_date') }}
+            as deadline_at
     from cases
     left join days as accepted on accepted.calendar_date = cases.accepted_at::date
     left join days as finished on finished.calendar_date = cases.finished_at::date

@@ -51,8 +51,8 @@ select
     deadlines.deadline_at <= deadlines.as_of_date::timestamp as is_past_deadline,
     deadlines.legal_deadline_at <= deadlines.as_of_date::timestamp as is_past_legal_deadline
 from deadlines
-left join days as as_of on as_of.calendar_date = deadlines.as_of_date
+left join days as as_of on deadlines.as_of_date = as_of.calendar_date
 left join days as promised_on
-    on promised_on.calendar_date = (deadlines.deadline_at - interval 1 microsecond)::date
+    on (deadlines.deadline_at - interval 1 microsecond)::date = promised_on.calendar_date
 left join days as legal_on
-    on legal_on.calendar_date = (deadlines.legal_deadline_at - interval 1 microsecond)::date
+    on (deadlines.legal_deadline_at - interval 1 microsecond)::date = legal_on.calendar_date
