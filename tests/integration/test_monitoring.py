@@ -301,3 +301,21 @@ def test_a_misnamed_day_folder_and_a_missing_file_are_refused_naming_them(env, t
     assert monitor(raw, tmp_path / "wh" / "ywtb.duckdb", f"{DAYS[0]}") == 2
     err = capsys.readouterr().err.strip()
     assert "missing file for 好差评" in err and f"{DAYS[0]}" in err and len(err.splitlines()) == 1
+
+
+def test_the_ledgers_are_published_for_analysts(monitored):
+    _, wh, _, _ = monitored
+    published = wh.with_name("published.duckdb")
+    sql = "select count(*), max(last_seen_on)::varchar from monitoring.case_warnings"
+    assert query(published, sql) == query(wh, sql)
+    assert query(published, sql)[0][1] == "2021-06-17"
+
+
+def test_a_month_rerun_after_the_days_publishes_and_leaves_the_ledgers_alone(monitored, built):
+    raw_months, _ = built
+    raw, wh, _, _ = monitored
+    ledgers = {k: v for k, v in relation_checksums(wh).items() if k.split(".")[0] in ("daily", "monitoring")}
+    args = ["run", "--months", "2021-06", "--raw", str(raw_months), "--warehouse", str(wh)]
+    assert main([*args, "--exports", str(wh.parent / "out")]) == 0
+    after = relation_checksums(wh)
+    assert {k: v for k, v in after.items() if k in ledgers} == ledgers

@@ -101,7 +101,8 @@ daily_extracts = [daily_extract_asset(c) for c in daily_contracts()]
     backfill_policy=dg.BackfillPolicy.single_run(),
 )
 def warning_ledgers(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-    """Builds the deadline views (dbt), then merges each as-of day into the ledgers, in day order."""
+    """Builds the deadline views (dbt), merges each as-of day into the ledgers in day order, then
+    prepares the published copy."""
     levels = monitoring_levels()
     failed = [
         f"{unique_id.split('.')[-1]}: {result.message or result.status}"
@@ -115,6 +116,10 @@ def warning_ledgers(context: dg.AssetExecutionContext, warehouse: WarehouseResou
         with warehouse.writer() as con:
             summaries[key] = monitor_day(con, parse_as_of(key), levels)
         context.log.info(f"as of {key}: " + ", ".join(f"{k} {v}" for k, v in summaries[key].items()))
+    # Analysts read the ledgers in the published copy the same morning, not after the next month: the
+    # run's warehouse is copied for them and swapped in with it when the run commits.
+    target, how, _ = warehouse.prepare_publication()
+    context.log.info(f"publication prepared for {target} ({how})")
     for name in ("case_warnings", "rating_warnings"):
         yield dg.MaterializeResult(
             asset_key=["monitoring", name], metadata={"days": dg.MetadataValue.json(summaries)}
