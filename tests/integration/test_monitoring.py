@@ -210,6 +210,7 @@ def hand_worked(env, tmp_path):
         case("C", "承诺件", "2021-06-11 10:00:00", 3),  # due end of Thu 17: nothing yet
         case("D", "即办件", "2021-06-14 09:00:00", 0),  # due Tue 15 at 09:00: 黄
         case("E", "承诺件", "2021-06-10 10:00:00", 1),  # due end of Fri 11: 红
+        case("F", "承诺件", "2021-06-15 08:00:00", 1),  # after 00:00 of the 15th: not in its extract
     ]
     ratings = [
         bad_rating("R1", "2021-06-14 10:00:00", None, "否"),  # overdue as of the 15th
@@ -218,7 +219,7 @@ def hand_worked(env, tmp_path):
     hand_made_day(raw, DAYS[0], cases_15, ratings)
     cases_16 = [
         case("A", "承诺件", "2021-06-11 10:00:00", 1, finished="2021-06-15 15:00:00"),
-        *cases_15[1:],
+        *cases_15[1:5],
     ]
     ratings_16 = [ratings[0], bad_rating("R2", "2021-06-20 10:00:00", "2021-06-15 16:00:00", "是")]
     hand_made_day(raw, DAYS[1], cases_16, ratings_16)
@@ -242,6 +243,11 @@ def test_deadlines_across_a_holiday_and_their_levels_as_worked_by_hand(hand_work
     ]
     levels = query(wh, "select case_id, level from monitoring.case_warnings order by case_id")
     assert levels == [("A", "yellow"), ("B", "notice"), ("D", "yellow"), ("E", "red")]
+    assert query(
+        wh,
+        "select rows_read, rows_loaded, rows_quarantined, quarantine_reasons from monitoring.daily_ingest_log "
+        "where extract = 'cases'",
+    ) == [(6, 5, 1, '{"timestamp_after_as_of": 1}')]
     assert query(
         wh, "select eval_id, is_overdue, is_revisited, closed_on from monitoring.rating_warnings order by 1"
     ) == [("R1", True, False, None), ("R2", False, True, None)]
