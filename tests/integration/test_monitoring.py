@@ -325,3 +325,28 @@ def test_a_month_rerun_after_the_days_publishes_and_leaves_the_ledgers_alone(mon
     assert main([*args, "--exports", str(wh.parent / "out")]) == 0
     after = relation_checksums(wh)
     assert {k: v for k, v in after.items() if k in ledgers} == ledgers
+
+
+def test_no_name_phone_or_id_number_of_the_files_reaches_the_daily_tables(monitored):
+    raw, wh, _, _ = monitored
+    folder = raw / "daily" / f"{DAYS[0]}"
+    cases = pl.read_csv(folder / f"{FILE_STEMS['cases']}_{DAYS[0]:%Y%m%d}.csv", infer_schema=False)
+    personal = {
+        v
+        for column in ("申请人姓名", "证件号码", "联系电话")
+        for v in cases[column].drop_nulls().to_list()
+        if len(v) > 1
+    }
+    assert len(personal) > 100
+    with duckdb.connect(wh, read_only=True) as con:
+        for table in ("cases", "evaluations", "matters"):
+            text = con.execute(
+                f"select string_agg(columns(*)::varchar, '|') from daily.{table} where as_of_date = $d",
+                {"d": DAYS[0]},
+            ).fetchone()
+            values = {v for column in text if column for v in column.split("|")}
+            assert not values & personal, table
+        keys = con.execute(
+            "select count(applicant_key) from daily.cases where as_of_date = $d", {"d": DAYS[0]}
+        )
+        assert keys.fetchone()[0] > 0  # hashed, with the warehouse's salt
