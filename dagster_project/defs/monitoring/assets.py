@@ -19,22 +19,20 @@ from dagster_project.defs.monitoring.days import (
 from dagster_project.defs.monitoring.ingest import daily_contracts, ingest_day
 from dagster_project.defs.monitoring.ledger import monitor_day
 from dagster_project.defs.resources import RawStoreResource, WarehouseResource
-from dagster_project.defs.transform.assets import build_in_process, dbt_environment
+from dagster_project.defs.transform.assets import DAILY_MODELS, build_in_process, dbt_environment
 from dagster_project.reference import CalendarNotCovered, check_calendar_covers
 from schemas.profile import load_profile
 from schemas.raw import ExtractContract
 
 # The views the ledgers read and what they are built from (the workday calendar and its seeds).
-MONITORING_VIEWS = ["build", "--select", "+fqn:ywtb.monitoring", "--exclude", "test_type:unit"]
+MONITORING_VIEWS = ["build", "--select", f"+{DAILY_MODELS}", "--exclude", "test_type:unit"]
 
 
-def daily_settings(key: list[str], **settings_) -> dict:
+def daily_settings(key: list[str]) -> dict:
+    """An asset of one as-of day, in the group of its schema; a backfill of days is one run, in day
+    order (a ledger merges the days one after the other)."""
     return dict(
-        key=key,
-        group_name=key[0],
-        partitions_def=daily,
-        backfill_policy=dg.BackfillPolicy.single_run(),
-        **settings_,
+        key=key, group_name=key[0], partitions_def=daily, backfill_policy=dg.BackfillPolicy.single_run()
     )
 
 
