@@ -253,9 +253,11 @@ def test_deadlines_across_a_holiday_and_their_levels_as_worked_by_hand(hand_work
     ) == [("R1", True, False, None), ("R2", False, True, None)]
 
 
-def test_the_next_day_escalates_closes_and_keeps_first_seen(hand_worked):
+@pytest.mark.parametrize("order", [["2021-06-15", "2021-06-16"], ["2021-06-16", "2021-06-15"]], ids=str)
+def test_the_next_day_escalates_closes_and_keeps_first_seen_in_any_order(hand_worked, order):
     raw, wh = hand_worked
-    assert monitor(raw, wh) == 0  # both delivered days, in order
+    for day in order:
+        assert monitor(raw, wh, day) == 0
     rows = query(
         wh,
         "select case_id, level, first_seen_on::varchar, last_seen_on::varchar, closed_on::varchar "

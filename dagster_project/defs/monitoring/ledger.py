@@ -168,17 +168,21 @@ def update_case_warnings(con: duckdb.DuckDBPyConnection, day: dt.date, levels: M
             "notice": levels.notice_within_working_days,
         },
     )
-    # A case seen finished closes its warnings, on the first as-of day it was seen so.
+    # A case seen finished closes its warnings, on the first as-of day it was seen so. Days from this
+    # one on are read, so that a day monitored after a later one still closes what that one saw.
     con.execute(
         """
         update monitoring.case_warnings as w
-        set closed_on = $day
+        set closed_on = finished.first_seen_finished_on
         from (
-            select distinct case_id from daily.cases
-            where as_of_date = $day and finish_time is not null
+            select case_id, min(as_of_date) as first_seen_finished_on
+            from daily.cases
+            where as_of_date >= $day and finish_time is not null
+            group by case_id
         ) as finished
-        where w.case_id = finished.case_id and (w.closed_on is null or w.closed_on > $day)
-          and w.first_seen_on <= $day
+        where w.case_id = finished.case_id
+          and finished.first_seen_finished_on >= w.first_seen_on
+          and (w.closed_on is null or w.closed_on > finished.first_seen_finished_on)
         """,
         {"day": day},
     )
