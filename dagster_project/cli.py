@@ -7,6 +7,7 @@
   ywtb validate --raw DIR --months 2021-06   check a delivery against the raw contracts (no warehouse)
   ywtb report   --month 2021-06 [--warehouse FILE] [--exports DIR]   the 通报 (.docx, .html, .md) from the published copy
   ywtb months   [--raw DIR] [--warehouse FILE]   the delivered months: complete? built? (registers them for the UI)
+  ywtb monitor  [--as-of 2021-06-15] [--raw DIR] [--warehouse FILE]   the daily monitoring of as-of deliveries
   ywtb calendar                          rebuild the working-day calendar seed from chinese-calendar
 
 `run` materializes the monthly partitions of the whole asset graph through Dagster, month after
@@ -58,6 +59,11 @@ def main(argv: list[str] | None = None) -> int:
         help="a benchmark month of exactly this many cases (e.g. 20000000), made in slices; with --evaluations, --certificates",
     )
     sample.add_argument("--evaluations", type=int, help="with --cases (default: 3/4 of the cases)")
+    sample.add_argument(
+        "--as-of",
+        help="as-of deliveries for the daily monitoring instead of months, e.g. 2021-06-15,2021-06-16 "
+        "(raw/daily/<YYYY-MM-DD>/)",
+    )
     sample.add_argument("--certificates", type=int, help="with --cases (default: 1/10 of the cases)")
 
     run = sub.add_parser(
@@ -121,6 +127,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     _locations(months)
 
+    from dagster_project import monitor_cli
+
+    monitor_cli.add_parser(sub, [jurisdiction], _locations)
+
     sub.add_parser(
         "calendar",
         parents=[jurisdiction],
@@ -136,6 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         "validate": cmd_validate,
         "calendar": cmd_calendar,
         "months": cmd_months,
+        "monitor": cmd_monitor,
     }
     try:
         if args.profile:
@@ -157,13 +168,16 @@ def main(argv: list[str] | None = None) -> int:
 
 def USER_ERRORS() -> tuple[type[BaseException], ...]:
     """Mistakes and conditions a person fixes: one line each, no trace (--debug shows it)."""
+    from dagster_project.defs.monitoring.days import AsOfError
     from dagster_project.defs.publish.atomic import DiskFull
     from dagster_project.defs.resources import WarehouseBusy
     from dagster_project.months import MonthSpecError
     from dagster_project.settings import SaltMissing
     from schemas.profile import ProfileError, ProfileMismatch
 
-    return (MonthSpecError, WarehouseBusy, SaltMissing, DiskFull, RunRefused, ProfileError, ProfileMismatch)
+    return (
+        MonthSpecError, WarehouseBusy, SaltMissing, DiskFull, RunRefused, ProfileError, ProfileMismatch, AsOfError
+    )  # fmt: skip
 
 
 def _locations(p: argparse.ArgumentParser) -> None:
@@ -208,6 +222,8 @@ def cmd_sample(args: argparse.Namespace) -> int:
         return cmd_calibrate(args)
     if args.cases:
         return cmd_province(args)
+    if args.as_of:
+        return cmd_sample_as_of(args)
     from dagster_project.months import parse_months
     from dagster_project.sample.writer import delivery_format, write_month
 
@@ -218,6 +234,17 @@ def cmd_sample(args: argparse.Namespace) -> int:
             f"{month:%Y-%m}  {delivery_format(month):9}  {len(files)} files  {time.monotonic() - started:.1f}s",
             flush=True,
         )
+    return 0
+
+
+def cmd_sample_as_of(args: argparse.Namespace) -> int:
+    from dagster_project.defs.monitoring.days import parse_as_of
+    from dagster_project.sample.writer import write_as_of
+
+    for day in sorted({parse_as_of(part.strip()) for part in args.as_of.split(",") if part.strip()}):
+        started = time.monotonic()
+        files = write_as_of(day, args.out, args.scale, args.seed)
+        print(f"as of {day}  {len(files)} files  {time.monotonic() - started:.1f}s", flush=True)
     return 0
 
 
@@ -494,6 +521,12 @@ def _failures(result, debug: bool = False) -> list[str]:
         if debug and data.error:
             out.append(data.error.to_string())
     return out
+
+
+def cmd_monitor(args: argparse.Namespace) -> int:
+    from dagster_project.monitor_cli import cmd_monitor as monitor
+
+    return monitor(args, Locations.of(args))
 
 
 def cmd_score(args: argparse.Namespace) -> int:

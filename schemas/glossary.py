@@ -14,6 +14,7 @@ LABELS: dict[str, str] = {
     "accept_time": "受理时间",
     "accepted": "受理件数",
     "accepted_at": "受理时间",
+    "as_of_date": "截至日期",
     "accepted_date": "受理日期",
     "active_evaluations": "主动评价数",
     "applicant_key": "证件号码加盐哈希",

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 PROFILES_DIR = Path(__file__).with_name("profiles")
 ORG_LEVELS = ("city_dept", "county", "county_dept", "street")
@@ -52,6 +52,27 @@ class Rules(_Strict):
     revisit_within: DayCount
 
 
+class Monitoring(_Strict):
+    """The daily monitoring's warning levels of an open case (docs/monitoring.md), by the working days
+    left to its promised deadline, judged at 00:00 of the as-of day: 红 past the deadline; 黄 due
+    within `yellow_within_working_days` (0: by the end of the as-of day); 提示 due within
+    `notice_within_working_days`."""
+
+    yellow_within_working_days: int = Field(ge=0, le=30)
+    notice_within_working_days: int = Field(ge=0, le=30)
+    # The hour (Beijing time) the daily monitoring runs on its schedule, once switched on.
+    runs_at_hour: int = Field(default=7, ge=0, le=23)
+
+    @model_validator(mode="after")
+    def _notice_before_yellow(self) -> Monitoring:
+        if self.notice_within_working_days < self.yellow_within_working_days:
+            raise ValueError(
+                "notice_within_working_days must be at least yellow_within_working_days "
+                "(提示 comes before 黄)"
+            )
+        return self
+
+
 class ProfileFile(_Strict):
     title: str  # the jurisdiction as its documents name it
     source: str = ""
@@ -61,6 +82,7 @@ class ProfileFile(_Strict):
     # 运行情况表 (schemas/marts/ops.py) or the target rubric's tables.
     publishes: tuple[str, ...] = ()
     rules: Rules
+    monitoring: Monitoring | None = None  # None: the jurisdiction runs no daily monitoring
 
 
 class Organisation(_Strict):
@@ -93,6 +115,7 @@ class Profile(_Strict):
     targets: str | None
     publishes: tuple[str, ...]
     rules: Rules
+    monitoring: Monitoring | None
     organisations: tuple[Organisation, ...]
     aliases: dict[str, str]  # alias -> org_code
     # table -> org_code -> the name that table prints (an alias with `printed_in`), for the tables
@@ -170,6 +193,7 @@ def load_profile(name: str) -> Profile:
         targets=head.targets,
         publishes=head.publishes,
         rules=head.rules,
+        monitoring=head.monitoring,
         organisations=tuple(orgs),
         aliases=aliases,
         printed_names=printed_names,

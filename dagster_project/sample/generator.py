@@ -463,8 +463,11 @@ def _universe(month: dt.date, scale: float, seed: int, lookback: int, profile: s
     )
 
 
-def cases_extract(month: dt.date, scale: float, seed: int) -> pl.DataFrame:
-    start, end = month_start(month), month_start(add_months(month, 1))
+def cases_extract(month: dt.date, scale: float, seed: int, until: dt.date | None = None) -> pl.DataFrame:
+    """The month's cases as they stood at its end, or at 00:00 of `until` (an as-of extract of the
+    month to date: the same cases, fewer events)."""
+    start = month_start(month)
+    end = month_start(until) if until else month_start(add_months(month, 1))
     cases = universe(month, scale, seed).cases.filter(pl.col("apply_time") < end)
     # The state at the month's end: later events have not happened yet.
     state = cases.with_columns(
@@ -478,8 +481,12 @@ def cases_extract(month: dt.date, scale: float, seed: int) -> pl.DataFrame:
     return state.filter(in_month.fill_null(False) | open_at_end).sort("apply_time", "case_id")
 
 
-def evaluations_extract(month: dt.date, scale: float, seed: int) -> pl.DataFrame:
-    start, end = month_start(month), month_start(add_months(month, 1))
+def evaluations_extract(
+    month: dt.date, scale: float, seed: int, until: dt.date | None = None
+) -> pl.DataFrame:
+    """The month's evaluations, or those made before 00:00 of `until` (an as-of extract)."""
+    start = month_start(month)
+    end = month_start(until) if until else month_start(add_months(month, 1))
     evals = universe(month, scale, seed).evaluations.filter(
         pl.col("eval_time").is_between(start, end, closed="left")
     )
