@@ -177,10 +177,11 @@ def manifest_json() -> dict[str, Any]:
 
 
 @cache
-def parsed_manifest(warehouse_name: str):
-    """dbt parses the project once per process and warehouse file name; every month's build reuses it
-    (the month is a var, read when a model runs, not when it is parsed). The name matters: dbt-duckdb
-    names the database after the file, and the parse writes that name into every relation."""
+def parsed_manifest(warehouse_name: str, profile: str):
+    """dbt parses the project once per process, warehouse file name and jurisdiction profile; every
+    month's build reuses it (the month is a var, read when a model runs, not when it is parsed). The
+    name matters: dbt-duckdb names the database after the file, and the parse writes that name into
+    every relation. The profile too: the parse fixes which profile's seeds `dbt seed` loads."""
     from dbt.cli.main import dbtRunner
 
     result = dbtRunner().invoke(["parse", "--quiet", *PROJECT_ARGS])
@@ -209,7 +210,7 @@ def build_in_process(label: str, args: list[str], warehouse_file: Path) -> list[
     from dbt.cli.main import dbtRunner
 
     try:
-        result = dbtRunner(manifest=parsed_manifest(warehouse_file.name)).invoke([*args, *PROJECT_ARGS])
+        result = dbtRunner(manifest=parsed_manifest(warehouse_file.name, settings.profile())).invoke([*args, *PROJECT_ARGS])
     finally:
         # dbt-duckdb keeps its database open between invocations: close it, so that this process's
         # own connections (and the run's commit, which renames the file) find it closed.
