@@ -178,3 +178,36 @@ def test_a_street_printed_in_the_departments_table_is_refused(tmp_path):
     )
     with pytest.raises(CalibrationError, match="石马河街道"):
         read_target_table(path, load_profile("chongqing"))
+
+
+def test_a_calibrated_month_changes_only_the_tables_organisations_licence_matters(monkeypatch):
+    """The month is the generated one; the departments' generated 行政许可 matters become 行政确认 under
+    the same codes (their cases stay valid) and the calibrated ones are added."""
+    import datetime as dt
+
+    import polars as pl
+
+    from dagster_project.sample.calibrate import RETYPED_AS, calibrate_target_table
+    from dagster_project.sample.writer import month_frames
+
+    monkeypatch.setenv("YWTB_PROFILE", "chongqing")
+    profile = load_profile("chongqing")
+    june = dt.date(2021, 6, 1)
+    result, frames = calibrate_target_table(
+        PUBLISHED / "jiangbei2021_annex2_depts_4ind.csv", june, profile, 0.001, 19
+    )
+    generated = month_frames(june, 0.001, 19)
+    depts = {o.org_code for o in profile.organisations if o.org_level == "county_dept"}
+    assert result.matters == 729  # the printed 事项数 of the 28 departments
+    assert result.unreproducible() == {("区人力社保局", "全程网办占比_pct"), ("区人防办", "即办件占比_pct")}
+    for name in generated:
+        if name != "matters":
+            assert frames[name].equals(generated[name]), name
+    before, after = generated["matters"], frames["matters"]
+    kept = after.filter(pl.col("matter_code").is_in(before["matter_code"].implode()))
+    assert kept.drop("matter_type").equals(before.drop("matter_type"))
+    changed = before.join(kept, on="matter_code").filter(pl.col("matter_type") != pl.col("matter_type_right"))
+    assert changed.height > 0 and set(changed["dept_code"]) <= depts
+    assert set(changed["matter_type"]) == {"行政许可"} and set(changed["matter_type_right"]) == {RETYPED_AS}
+    licences = after.filter(pl.col("matter_type") == "行政许可", pl.col("dept_code").is_in(sorted(depts)))
+    assert licences.height == 729 and licences["matter_code"].str.contains("L").all()

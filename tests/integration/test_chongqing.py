@@ -1,0 +1,134 @@
+"""A second city on the same product: `ywtb sample --profile chongqing --calibrate-to` each published
+"四个指标" table (江北's departments, its 街镇, and a 42-district table in the 重庆 layout), one month
+each, then one `ywtb run --profile chongqing`: every exported table equals its printed one cell by cell,
+rows in the printed order, except the cells the calibration named."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import re
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dagster_project.cli import main
+from dagster_project.defs.publish.four_indicators import cell_text
+from dagster_project.sample.calibration.four_indicators import COMPRESSION, FULL_ONLINE, INSTANT, VISITS
+from schemas.profile import load_profile
+from schemas.rubric import load_rubric
+
+pytestmark = pytest.mark.integration
+PUBLISHED = Path(__file__).resolve().parents[1] / "fixtures" / "published"
+SEED = 19  # not the seed of the 达州 tests: the generator's world is cached by seed
+# One table a month: a month is one calibration (a district's value is its departments' sum, so the
+# 42-district table and 江北's departments cannot both hold in one month).
+TABLES = {"depts_4ind": "2021-06", "streets_4ind": "2021-05", "districts_4ind": "2021-04"}
+NAMED = re.compile(r"^  row (\d+) (\S+) (\S+): (.*)$")
+
+
+def read(path: Path) -> list[list[str]]:
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return list(csv.reader(f))
+
+
+def districts_table(path: Path) -> Path:
+    """The 42 districts in the 重庆 layout and the profile's printed order, with values made from
+    whole counts of matters (so each can be printed), and one 即办件 share no count of 4 rounds to."""
+    table = load_rubric("chongqing-2021").tables["districts_4ind"]
+    columns = dict(zip((COMPRESSION, VISITS, INSTANT, FULL_ONLINE), table.columns[1:], strict=True))
+    rows = [read(PUBLISHED / "headers" / "chongqing2021_districts_4ind.csv")[0]]
+    for r in load_profile("chongqing").table_rows("districts_4ind"):
+        n = 4 + (r.row_number * 7) % 61
+        legal = 20 * n
+        values = {
+            COMPRESSION: (legal - (r.row_number * 13) % (legal // 2)) / legal,
+            VISITS: (r.row_number % 5) / n,
+            INSTANT: (r.row_number * 3 % (n + 1)) / n,
+            FULL_ONLINE: (n - r.row_number % 3) / n,
+        }
+        cells = [cell_text(columns[code], v) for code, v in values.items()]
+        rows.append([str(r.row_number), r.printed_name, str(n), *cells])
+    rows[1][2:] = ["4", "81.25", "0.25", "33.33", "75"]  # 万州区: no k/4 prints 33.33
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows(rows)
+    return path
+
+
+@pytest.fixture(scope="module")
+def chongqing(tmp_path_factory):
+    """{table: (printed file, named cells)}, and the warehouse the run built."""
+    base = tmp_path_factory.mktemp("chongqing")
+    files = {
+        "depts_4ind": PUBLISHED / "jiangbei2021_annex2_depts_4ind.csv",
+        "streets_4ind": PUBLISHED / "jiangbei2021_annex2_streets_4ind.csv",
+        "districts_4ind": districts_table(base / "districts_4ind.csv"),
+    }
+    mp = pytest.MonkeyPatch()
+    mp.setenv("YWTB_PROFILE", "dazhou")  # `--profile` sets it for the process: undone after the module
+    mp.setenv("YWTB_SALT", "chongqing-salt")
+    mp.delenv("DAGSTER_HOME", raising=False)
+    raw, wh = base / "raw", base / "wh" / "ywtb.duckdb"
+    named = {}
+    for table, month in TABLES.items():
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            code = main(
+                ["sample", "--profile", "chongqing", "--calibrate-to", str(files[table]), "--month", month]
+                + ["--out", str(raw), "--scale", "0.001", "--seed", str(SEED)]
+            )
+        assert code == 0, out.getvalue()
+        named[table] = {(m[2], m[3]): m[4] for m in map(NAMED.match, out.getvalue().splitlines()) if m}
+    months = ",".join(sorted(TABLES.values()))
+    run = ["run", "--profile", "chongqing", "--months", months, "--raw", str(raw), "--warehouse", str(wh)]
+    assert main([*run, "--exports", str(wh.parent / "out")]) == 0
+    yield {t: (files[t], named[t]) for t in TABLES}, wh
+    mp.undo()
+
+
+def test_the_calibration_names_exactly_the_cells_no_whole_count_reaches(chongqing):
+    tables, _ = chongqing
+    assert set(tables["depts_4ind"][1]) == {
+        ("区人力社保局", "全程网办占比_pct"),
+        ("区人防办", "即办件占比_pct"),
+    }
+    assert "42.86" in tables["depts_4ind"][1][("区人力社保局", "全程网办占比_pct")]
+    assert tables["streets_4ind"][1] == {}
+    assert set(tables["districts_4ind"][1]) == {("万州区", "即办件占比_pct")}
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_each_exported_table_is_the_printed_one_cell_by_cell_in_printed_order(chongqing, table):
+    tables, wh = chongqing
+    printed_file, named = tables[table]
+    printed, exported = read(printed_file), read(wh.parent / "out" / TABLES[table] / f"{table}.csv")
+    assert exported[0] == printed[0]
+    assert [r[:2] for r in exported] == [r[:2] for r in printed]  # 序号 and the printed names, in order
+    differing = {
+        (p[1], header)
+        for p, e in zip(printed[1:], exported[1:], strict=True)
+        for header, pc, ec in zip(printed[0], p, e, strict=True)
+        if pc != ec
+    }
+    assert differing == set(named)
+
+
+def test_a_named_cell_shows_the_closest_value_the_counts_allow(chongqing):
+    tables, wh = chongqing
+    rows = read(wh.parent / "out" / TABLES["depts_4ind"] / "depts_4ind.csv")
+    hrss = next(r for r in rows if r[1] == "区人力社保局")
+    assert hrss[2:] == ["14", "85.78", "0.57", "57.14", "42.86"]
+
+
+def test_the_warehouse_holds_chongqing_and_no_dazhou_organisation(chongqing):
+    _, wh = chongqing
+    with duckdb.connect(wh, read_only=True) as con:
+        codes = {c for (c,) in con.sql("select org_code from reference.ref_organisations").fetchall()}
+        checked = con.sql(
+            "select count(distinct org_code) from scorecard.target_checks where month = '2021-06-01'"
+        ).fetchone()[0]
+    assert codes == {o.org_code for o in load_profile("chongqing").organisations}
+    assert not codes & {o.org_code for o in load_profile("dazhou").organisations}
+    assert checked == len(codes)  # every district, department and 街镇 is checked against the targets
