@@ -211,3 +211,49 @@ def test_a_calibrated_month_changes_only_the_tables_organisations_licence_matter
     assert set(changed["matter_type"]) == {"行政许可"} and set(changed["matter_type_right"]) == {RETYPED_AS}
     licences = after.filter(pl.col("matter_type") == "行政许可", pl.col("dept_code").is_in(sorted(depts)))
     assert licences.height == 729 and licences["matter_code"].str.contains("L").all()
+
+
+def test_a_table_is_exported_with_the_profiles_rows_in_order_and_printed_names():
+    import datetime as dt
+
+    import polars as pl
+
+    from dagster_project.defs.publish.four_indicators import (
+        published_target_tables,
+        table_header,
+        table_sheet,
+    )
+
+    profile, rubric = load_profile("chongqing"), load_rubric("chongqing-2021")
+    table = rubric.tables["districts_4ind"]
+    # 石柱土家族自治县 (500240) prints as 石柱县; 江北区's department is not a row of the district table.
+    values = pl.DataFrame(
+        {
+            "org_code": ["500240", "500240", "500240", "500105101", "500101"],
+            "indicator_code": [
+                "licence_matters",
+                "licence_time_limit_compression_rate",
+                "licence_instant_share",
+                "licence_matters",
+                "licence_matters",
+            ],
+            "value": [8.0, 0.625, 0.75, 3.0, 0.0],
+        }
+    )
+    sheet = table_sheet(profile, rubric, "districts_4ind", table, values, dt.date(2021, 6, 1))
+    assert [c.header for c in sheet.columns] == table_header(table)
+    assert table_header(table) == [
+        "序号",
+        "区划",
+        "事项数",
+        "承诺时限压缩比_pct",
+        "平均到现场次数",
+        "即办件占比_pct",
+        "全程网办占比_pct",
+    ]
+    assert [r[1] for r in sheet.rows] == [r.printed_name for r in profile.table_rows("districts_4ind")]
+    assert len(sheet.rows) == 42 and sheet.rows[0][:3] == [1, "万州区", "0"]
+    shizhu = next(r for r in sheet.rows if r[1] == "石柱县")
+    assert shizhu[2:] == ["8", "62.50", "", "75", ""]
+    assert set(published_target_tables(profile)) == {"depts_4ind", "streets_4ind", "districts_4ind"}
+    assert published_target_tables(load_profile("dazhou")) == {}
