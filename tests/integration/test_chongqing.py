@@ -126,7 +126,7 @@ def test_the_warehouse_holds_chongqing_and_no_dazhou_organisation(chongqing):
     _, wh = chongqing
     with duckdb.connect(wh, read_only=True) as con:
         codes = {c for (c,) in con.sql("select org_code from reference.ref_organisations").fetchall()}
-        checked = con.sql(
+        checked = con.execute(
             "select count(distinct org_code) from scorecard.target_checks where month = '2021-06-01'"
         ).fetchone()[0]
     assert codes == {o.org_code for o in load_profile("chongqing").organisations}

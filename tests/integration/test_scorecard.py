@@ -321,7 +321,7 @@ def test_a_profile_without_targets_writes_no_target_table_and_checks_none(export
     """达州 states no pass/fail targets: no 四个指标 table (those are 重庆's, test_chongqing.py) and no check."""
     assert not list(exports.glob("*4ind*.csv")) and not list(exports.glob("four_indicators*.csv"))
     with duckdb.connect(built[1], read_only=True) as con:
-        assert con.sql("select count(*) from scorecard.target_checks").fetchone() == (0,)
+        assert con.execute("select count(*) from scorecard.target_checks").fetchone() == (0,)
 
 
 def test_no_personal_data_in_the_warehouse_the_published_copy_or_any_export(built):
