@@ -225,17 +225,18 @@ def calibrate_target_table(
 
 def _matter_owners(profile: Profile, org_code: str) -> list[str]:
     """The organisations whose 行政许可 matters make the row's values, the one to carry the calibrated
-    matters first. A county is the sum of its departments (ind_indicator_values): a department carries
-    them, and the county's own and its other departments' are replaced too."""
+    matters first. A county is the sum of its departments and 街镇 (ind_indicator_values): its first
+    department (or 街镇) carries them, and the county's own and the others' are replaced too."""
     org = next(o for o in profile.organisations if o.org_code == org_code)
     if org.org_level != "county":
         return [org_code]
-    departments = sorted(
+    below = [
         o.org_code
-        for o in profile.organisations
-        if o.org_level == "county_dept" and o.region_code == org_code
-    )
-    return [*departments, org_code] if departments else [org_code]
+        for level in ("county_dept", "street")
+        for o in sorted(profile.organisations, key=lambda o: o.org_code)
+        if o.org_level == level and o.region_code == org_code
+    ]
+    return [*below, org_code]
 
 
 def write_calibrated_target_table(
