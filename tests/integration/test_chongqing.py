@@ -1,7 +1,7 @@
 """A second city on the same product: `ywtb sample --profile chongqing --calibrate-to` each published
-"四个指标" table (江北's departments, its 街镇, and a 42-district table in the 重庆 layout), one month
-each, then one `ywtb run --profile chongqing`: every exported table equals its printed one cell by cell,
-rows in the printed order, except the cells the calibration named."""
+"四个指标" table (江北's departments, its 街镇, and a 42-district table in the 重庆 layout), then
+`ywtb run --profile chongqing`: every exported table equals its printed one cell by cell, rows in the
+printed order, except the cells the calibration named."""
 
 from __future__ import annotations
 
@@ -23,9 +23,10 @@ from schemas.rubric import load_rubric
 pytestmark = pytest.mark.integration
 PUBLISHED = Path(__file__).resolve().parents[1] / "fixtures" / "published"
 SEED = 19  # not the seed of the 达州 tests: the generator's world is cached by seed
-# One table a month: a month is one calibration (a district's value is its departments' sum, so the
-# 42-district table and 江北's departments cannot both hold in one month).
-TABLES = {"depts_4ind": "2021-06", "streets_4ind": "2021-05", "districts_4ind": "2021-04"}
+MONTH = "2021-06"
+# One warehouse a table: a district's value is its departments' and 街镇' sum, so the 42-district
+# table and 江北's departments cannot both hold in one month.
+TABLES = ("depts_4ind", "streets_4ind", "districts_4ind")
 NAMED = re.compile(r"^  row (\d+) (\S+) (\S+): (.*)$")
 
 
@@ -59,7 +60,7 @@ def districts_table(path: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def chongqing(tmp_path_factory):
-    """{table: (printed file, named cells)}, and the warehouse the run built."""
+    """{table: (printed file, named cells, warehouse)}: each table calibrated and run on its own."""
     base = tmp_path_factory.mktemp("chongqing")
     files = {
         "depts_4ind": PUBLISHED / "jiangbei2021_annex2_depts_4ind.csv",
@@ -70,26 +71,26 @@ def chongqing(tmp_path_factory):
     mp.setenv("YWTB_PROFILE", "dazhou")  # `--profile` sets it for the process: undone after the module
     mp.setenv("YWTB_SALT", "chongqing-salt")
     mp.delenv("DAGSTER_HOME", raising=False)
-    raw, wh = base / "raw", base / "wh" / "ywtb.duckdb"
-    named = {}
-    for table, month in TABLES.items():
+    built = {}
+    for table in TABLES:
+        raw, wh = base / table / "raw", base / table / "wh" / "ywtb.duckdb"
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
             code = main(
-                ["sample", "--profile", "chongqing", "--calibrate-to", str(files[table]), "--month", month]
+                ["sample", "--profile", "chongqing", "--calibrate-to", str(files[table]), "--month", MONTH]
                 + ["--out", str(raw), "--scale", "0.001", "--seed", str(SEED)]
             )
         assert code == 0, out.getvalue()
-        named[table] = {(m[2], m[3]): m[4] for m in map(NAMED.match, out.getvalue().splitlines()) if m}
-    months = ",".join(sorted(TABLES.values()))
-    run = ["run", "--profile", "chongqing", "--months", months, "--raw", str(raw), "--warehouse", str(wh)]
-    assert main([*run, "--exports", str(wh.parent / "out")]) == 0
-    yield {t: (files[t], named[t]) for t in TABLES}, wh
+        named = {(m[2], m[3]): m[4] for m in map(NAMED.match, out.getvalue().splitlines()) if m}
+        run = ["run", "--profile", "chongqing", "--months", MONTH, "--raw", str(raw), "--warehouse", str(wh)]
+        assert main([*run, "--exports", str(wh.parent / "out")]) == 0, table
+        built[table] = (files[table], named, wh)
+    yield built
     mp.undo()
 
 
 def test_the_calibration_names_exactly_the_cells_no_whole_count_reaches(chongqing):
-    tables, _ = chongqing
+    tables = chongqing
     assert set(tables["depts_4ind"][1]) == {
         ("区人力社保局", "全程网办占比_pct"),
         ("区人防办", "即办件占比_pct"),
@@ -101,9 +102,8 @@ def test_the_calibration_names_exactly_the_cells_no_whole_count_reaches(chongqin
 
 @pytest.mark.parametrize("table", TABLES)
 def test_each_exported_table_is_the_printed_one_cell_by_cell_in_printed_order(chongqing, table):
-    tables, wh = chongqing
-    printed_file, named = tables[table]
-    printed, exported = read(printed_file), read(wh.parent / "out" / TABLES[table] / f"{table}.csv")
+    printed_file, named, wh = chongqing[table]
+    printed, exported = read(printed_file), read(wh.parent / "out" / MONTH / f"{table}.csv")
     assert exported[0] == printed[0]
     assert [r[:2] for r in exported] == [r[:2] for r in printed]  # 序号 and the printed names, in order
     differing = {
@@ -116,14 +116,14 @@ def test_each_exported_table_is_the_printed_one_cell_by_cell_in_printed_order(ch
 
 
 def test_a_named_cell_shows_the_closest_value_the_counts_allow(chongqing):
-    tables, wh = chongqing
-    rows = read(wh.parent / "out" / TABLES["depts_4ind"] / "depts_4ind.csv")
+    wh = chongqing["depts_4ind"][2]
+    rows = read(wh.parent / "out" / MONTH / "depts_4ind.csv")
     hrss = next(r for r in rows if r[1] == "区人力社保局")
     assert hrss[2:] == ["14", "85.78", "0.57", "57.14", "42.86"]
 
 
 def test_the_warehouse_holds_chongqing_and_no_dazhou_organisation(chongqing):
-    _, wh = chongqing
+    wh = chongqing["depts_4ind"][2]
     with duckdb.connect(wh, read_only=True) as con:
         codes = {c for (c,) in con.sql("select org_code from reference.ref_organisations").fetchall()}
         checked = con.execute(
