@@ -47,8 +47,9 @@ from dagster_project.sample.calibration.target_table import (
 )
 from dagster_project.sample.calibration.workdays import Workdays, at
 from dagster_project.sample.writer import month_frames, write_month
-from schemas.marts.ops import LAYOUTS, OPS_COLUMNS
+from schemas.marts.ops import LAYOUTS, OPS_COLUMNS, layout_of
 from schemas.profile import Profile
+from schemas.rubric import load_rubric
 
 __all__ = [
     "Calibration",
@@ -165,8 +166,20 @@ class TargetCalibration:
 
 
 def is_target_table(path: Path, profile: Profile) -> bool:
-    """Whether the file is one of the profile's target tables (else it is read as a 运行情况表)."""
-    return target_table_of(read_header(path), profile) is not None
+    """Whether the file is one of the profile's target tables, or a 运行情况表; neither is refused,
+    naming the tables the profile knows."""
+    header = read_header(path)
+    if target_table_of(header, profile) is not None:
+        return True
+    try:
+        layout_of(header)
+    except ValueError:
+        targets = ", ".join(load_rubric(profile.targets).tables) if profile.targets else "none"
+        raise CalibrationError(
+            f"{path}: the header is neither a 运行情况表's (city: 序号, 部门, …; county: 序号, 地区, …) nor "
+            f"a table of profile {profile.name}'s targets ({targets}); another profile? (--profile)"
+        ) from None
+    return False
 
 
 def calibrate_target_table(

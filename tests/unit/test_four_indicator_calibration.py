@@ -257,3 +257,25 @@ def test_a_table_is_exported_with_the_profiles_rows_in_order_and_printed_names()
     assert shizhu[2:] == ["8", "62.50", "", "75", ""]
     assert set(published_target_tables(profile)) == {"depts_4ind", "streets_4ind", "districts_4ind"}
     assert published_target_tables(load_profile("dazhou")) == {}
+
+
+def test_a_table_the_profile_has_no_layout_for_is_refused_naming_the_known_tables(
+    tmp_path, capsys, monkeypatch
+):
+    from dagster_project.cli import main
+
+    monkeypatch.setenv("YWTB_PROFILE", "dazhou")  # --profile sets it for the process
+    depts = PUBLISHED / "jiangbei2021_annex2_depts_4ind.csv"
+    args = ["sample", "--calibrate-to", str(depts), "--month", "2021-06", "--out", str(tmp_path)]
+    assert main(args) == 2  # 达州 has no target tables
+    assert "profile dazhou's targets (none)" in capsys.readouterr().err
+    annex = PUBLISHED / "dazhou2021_annex4_city_matters.csv"
+    args = ["sample", "--profile", "chongqing", "--calibrate-to", str(annex), "--month", "2021-06"]
+    assert main([*args, "--out", str(tmp_path)]) == 2
+    assert "depts_4ind, streets_4ind, districts_4ind" in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())
+
+
+def test_an_empty_share_of_an_organisation_with_matters_is_named():
+    solution = solve(3, wanted(90, 0.0, None, 100), shows)
+    assert set(solution.problems) == {INSTANT} and "printed empty" in solution.problems[INSTANT]
