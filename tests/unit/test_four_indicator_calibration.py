@@ -276,6 +276,12 @@ def test_a_table_the_profile_has_no_layout_for_is_refused_naming_the_known_table
     assert not list(tmp_path.iterdir())
 
 
+def test_a_compression_above_100_is_named_not_searched_for():
+    solution = solve(2, wanted(100.5, 0.0, 50, 100), shows)
+    assert set(solution.problems) == {COMPRESSION}
+    assert printed_row(solution.matters)[COMPRESSION] == "100"
+
+
 def test_an_empty_share_of_an_organisation_with_matters_is_named():
     solution = solve(3, wanted(90, 0.0, None, 100), shows)
     assert set(solution.problems) == {INSTANT} and "printed empty" in solution.problems[INSTANT]

@@ -110,11 +110,16 @@ def _compression_sums(
     if target is None:
         problems[COMPRESSION] = f"printed empty, but {n} matters with a legal limit always give a value"
         return LEGAL_DAYS * n, LEGAL_DAYS * n
+    whole = shows(COMPRESSION, 1.0)
+    if not 0 <= target <= whole:  # promised limits between 0 and the legal limit
+        legal = LEGAL_DAYS * n
+        problems[COMPRESSION] = f"printed {target:g}: a compression is between 0 and {whole:g}"
+        return legal, legal if target > whole else 0
     sums = [*range(LEGAL_DAYS * n, MAX_LEGAL_DAYS * n + 1), *range(LEGAL_DAYS * n - 1, n - 1, -1)]
     closest = None
     for legal in sums:
         # the saved days nearest the target, and the next ones either side (rounding at the edge)
-        guess = round(target / shows(COMPRESSION, 1.0) * legal)
+        guess = round(target / whole * legal)
         for saved in (guess, guess - 1, guess + 1):
             if 0 <= saved <= legal:
                 miss = abs(shows(COMPRESSION, saved / legal) - target)
