@@ -15,6 +15,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster
 
 SAMPLE_MONTHS ?= 2021-01..2021-10
 SAMPLE_SCALE ?= 0.005
+SAMPLE_AS_OF ?= 2021-06-15,2021-06-16,2021-06-17
 
 .PHONY: help setup sample run test test-unit lint dev docs bench render clean
 
@@ -44,10 +45,16 @@ raw/.sample: | $(VENV)/.synced
 	$(BIN)/ywtb sample --months $(SAMPLE_MONTHS) --scale $(SAMPLE_SCALE) --out raw
 	@touch $@
 
-sample: raw/.sample ## generate the bundled sample months into raw/ (deterministic)
+# As-of deliveries of a few days of June for the daily monitoring (docs/monitoring.md).
+raw/daily/.sample: | $(VENV)/.synced
+	$(BIN)/ywtb sample --as-of $(SAMPLE_AS_OF) --scale $(SAMPLE_SCALE) --out raw
+	@touch $@
 
-run: setup raw/.sample ## materialize every sample month: warehouse, indicators, published copy
+sample: raw/.sample raw/daily/.sample ## generate the bundled sample months into raw/ (deterministic)
+
+run: setup raw/.sample raw/daily/.sample ## materialize every sample month: warehouse, indicators, published copy
 	$(BIN)/ywtb run --months $(SAMPLE_MONTHS)
+	$(BIN)/ywtb monitor --as-of $(SAMPLE_AS_OF)
 
 test: setup lint ## run every test (lint, unit, integration)
 	$(BIN)/pytest
@@ -87,4 +94,4 @@ render: ## the month's 通报 and workbooks as PDF and PNG pages, as a person se
 	@echo "open out/$(MONTH)/render/*.png"
 
 clean: ## remove generated data, warehouse and exports (keeps .venv)
-	rm -rf raw/20* raw/.sample warehouse out dbt/target dbt/logs .dagster
+	rm -rf raw/20* raw/daily raw/.sample warehouse out dbt/target dbt/logs .dagster

@@ -56,6 +56,8 @@ WORKDIR = os.environ.get("BENCH_WORKDIR") or None
 YEAR = f"{MONTH[:4]}-01..{MONTH[:4]}-10"
 # Batches of the large month's cases file profiled column by column (bench/ingest_profile.py); 0 skips it.
 PROFILE_BATCHES = int(os.environ.get("BENCH_PROFILE_BATCHES", "8"))
+# Open cases in the daily monitoring's as-of delivery (bench/monitoring.py); 0 skips it.
+MONITOR_CASES = int(os.environ.get("BENCH_MONITOR_CASES", "2000000"))
 # The sizes measured against the floors, by label.
 SIZES = {"city": YEAR_CASES, "half": CASES // 2, "large": CASES}
 # Dagster step keys -> the stage they belong to
@@ -335,6 +337,12 @@ def main() -> None:
         save()
     results["launches"] = launches()
     save()
+    if MONITOR_CASES:
+        runs = [monitoring(MONITOR_CASES) for _ in range(RUNS)]
+        results["monitoring"] = min(runs, key=lambda x: x["monitor_s"]) | {
+            "monitor_s": statistics.median(x["monitor_s"] for x in runs)
+        }
+        save()
     if PROFILE_BATCHES:  # it adds its figures to results.json itself
         subprocess.run(
             [sys.executable, ROOT / "bench/ingest_profile.py", str(CASES), "cases", str(PROFILE_BATCHES)],
@@ -343,6 +351,34 @@ def main() -> None:
         results["ingest_profile"] = json.loads(results_file.read_text())["ingest_profile"]
         save()
     print(f"wrote {ROOT / 'BENCHMARKS.md'} and bench/results.json")
+
+
+def monitoring(open_cases: int) -> dict:
+    """A day's monitoring of `open_cases` open cases against bare DuckDB computing the same warnings."""
+    raw = CACHE / "monitoring" / "raw"
+    out = subprocess.run(
+        [sys.executable, ROOT / "bench/monitoring.py", str(open_cases), raw],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def monitoring_report(r: dict) -> list[str]:
+    m = r.get("monitoring")
+    if not m:
+        return []
+    ratio = m["monitor_s"] / m["floor_s"]
+    return [
+        "",
+        "## The daily monitoring",
+        "",
+        f"`ywtb monitor` of one as-of day with {m['open_cases']:,} open cases on an empty warehouse "
+        f"(bench/monitoring.py): {m['monitor_s']:.1f} s, against {m['floor_s']:.2f} s for bare DuckDB "
+        f"computing the same warnings from the file and the calendar ({ratio:.1f}×; target a few times: "
+        f"{verdict(ratio <= 5)}). Both found {', '.join(f'{k} {v:,}' for k, v in sorted(m['levels'].items()))}.",
+    ]
 
 
 # --- the report: pure functions of the figures ---------------------------------------------------
@@ -536,6 +572,7 @@ def report(r: dict) -> str:
         ]
     lines += ingest_profile_report(r)
     lines += launches_report(r)
+    lines += monitoring_report(r)
     return "\n".join(lines) + "\n"
 
 

@@ -2,10 +2,12 @@
 
   ywtb sample  --months 2021-01..2021-10 [--scale 0.005] [--bad-rows RATE] [--out raw]
   ywtb run     --months 2021-01..2021-10 [--raw DIR] [--warehouse FILE] [--exports DIR]
-  ywtb score    --rubric dazhou-2021 --table annex4 --input FILE.csv [--output OUT.csv] [--with annex5=FILE.csv]
+  ywtb score    --table annex4 --input FILE.csv [--output OUT.csv] [--with annex5=FILE.csv] [--rubric dazhou-2021]
+  ywtb score    --profile chongqing --table districts_4ind --input FILE.csv   check a received table against the targets
   ywtb validate --raw DIR --months 2021-06   check a delivery against the raw contracts (no warehouse)
   ywtb report   --month 2021-06 [--warehouse FILE] [--exports DIR]   the 通报 (.docx, .html, .md) from the published copy
   ywtb months   [--raw DIR] [--warehouse FILE]   the delivered months: complete? built? (registers them for the UI)
+  ywtb monitor  [--as-of 2021-06-15] [--raw DIR] [--warehouse FILE]   the daily monitoring of as-of deliveries
   ywtb calendar                          rebuild the working-day calendar seed from chinese-calendar
 
 `run` materializes the monthly partitions of the whole asset graph through Dagster, month after
@@ -28,11 +30,12 @@ DEFAULT_MONTHS = "2021-01..2021-10"
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ywtb", description="一网通办 scorecard pipeline")
     parser.add_argument("--debug", action="store_true", help="show the full trace of an error")
-    # Every command works for one jurisdiction: its organisations, rubrics, rules and texts.
+    # Every command works for one jurisdiction: its organisations, rubrics, rules and texts. --profile
+    # goes before or after the command (`ywtb --profile chongqing run`, `ywtb run --profile chongqing`).
+    profile_help = "jurisdiction profile under schemas/profiles/ (default $YWTB_PROFILE or dazhou)"
+    parser.add_argument("--profile", help=profile_help)
     jurisdiction = argparse.ArgumentParser(add_help=False)
-    jurisdiction.add_argument(
-        "--profile", help="jurisdiction profile under schemas/profiles/ (default $YWTB_PROFILE or dazhou)"
-    )
+    jurisdiction.add_argument("--profile", default=argparse.SUPPRESS, help=profile_help)
     sub = parser.add_subparsers(dest="command", required=True)
 
     sample = sub.add_parser("sample", parents=[jurisdiction], help="generate deterministic sample extracts")
@@ -58,6 +61,11 @@ def main(argv: list[str] | None = None) -> int:
         help="a benchmark month of exactly this many cases (e.g. 20000000), made in slices; with --evaluations, --certificates",
     )
     sample.add_argument("--evaluations", type=int, help="with --cases (default: 3/4 of the cases)")
+    sample.add_argument(
+        "--as-of",
+        help="as-of deliveries for the daily monitoring instead of months, e.g. 2021-06-15,2021-06-16 "
+        "(raw/daily/<YYYY-MM-DD>/)",
+    )
     sample.add_argument("--certificates", type=int, help="with --cases (default: 1/10 of the cases)")
 
     run = sub.add_parser(
@@ -72,12 +80,22 @@ def main(argv: list[str] | None = None) -> int:
     _locations(run)
 
     score = sub.add_parser(
-        "score", parents=[jurisdiction], help="re-score a printed annex table (CSV in the seeds' conventions)"
+        "score",
+        parents=[jurisdiction],
+        help="re-score a printed annex, or check a received target table against the targets",
+        description="An annex (annex4) is re-scored with the profile's scoring rubric. A target table "
+        "(districts_4ind) is checked against the targets of the profile's targets rubric: a column "
+        "<target>_达标 (是/否) per target and 全部达标. A value is judged as printed, exactly (a "
+        "percentage divided by 100): a value on the line meets the target (≥ and ≤ are inclusive).",
     )
-    score.add_argument("--rubric", default="dazhou-2021", help="a shipped rubric name or a rubric YAML file")
-    score.add_argument("--table", required=True, help="which annex of the rubric the table is, e.g. annex4")
-    score.add_argument("--input", type=Path, required=True)
-    score.add_argument("--output", type=Path, help="default: <input>_scored.csv beside the input")
+    score.add_argument(
+        "--rubric", help="a shipped rubric name or a rubric YAML file (default: the profile's rubrics)"
+    )
+    score.add_argument(
+        "--table", required=True, help="an annex of the rubric (annex4) or a target table (districts_4ind)"
+    )
+    score.add_argument("--input", type=Path, required=True, help="CSV, UTF-8 or GB18030")
+    score.add_argument("--output", type=Path, help="default: <input>_scored.csv (annex), <input>_checked.csv")
     score.add_argument(
         "--with",
         dest="joined",
@@ -111,6 +129,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     _locations(months)
 
+    from dagster_project import monitor_cli
+
+    monitor_cli.add_parser(sub, [jurisdiction], _locations)
+
     sub.add_parser(
         "calendar",
         parents=[jurisdiction],
@@ -126,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         "validate": cmd_validate,
         "calendar": cmd_calendar,
         "months": cmd_months,
+        "monitor": cmd_monitor,
     }
     try:
         if args.profile:
@@ -147,13 +170,16 @@ def main(argv: list[str] | None = None) -> int:
 
 def USER_ERRORS() -> tuple[type[BaseException], ...]:
     """Mistakes and conditions a person fixes: one line each, no trace (--debug shows it)."""
+    from dagster_project.defs.monitoring.days import AsOfError
     from dagster_project.defs.publish.atomic import DiskFull
     from dagster_project.defs.resources import WarehouseBusy
     from dagster_project.months import MonthSpecError
     from dagster_project.settings import SaltMissing
     from schemas.profile import ProfileError, ProfileMismatch
 
-    return (MonthSpecError, WarehouseBusy, SaltMissing, DiskFull, RunRefused, ProfileError, ProfileMismatch)
+    return (
+        MonthSpecError, WarehouseBusy, SaltMissing, DiskFull, RunRefused, ProfileError, ProfileMismatch, AsOfError
+    )  # fmt: skip
 
 
 def _locations(p: argparse.ArgumentParser) -> None:
@@ -198,6 +224,8 @@ def cmd_sample(args: argparse.Namespace) -> int:
         return cmd_calibrate(args)
     if args.cases:
         return cmd_province(args)
+    if args.as_of:
+        return cmd_sample_as_of(args)
     from dagster_project.months import parse_months
     from dagster_project.sample.writer import delivery_format, write_month
 
@@ -208,6 +236,17 @@ def cmd_sample(args: argparse.Namespace) -> int:
             f"{month:%Y-%m}  {delivery_format(month):9}  {len(files)} files  {time.monotonic() - started:.1f}s",
             flush=True,
         )
+    return 0
+
+
+def cmd_sample_as_of(args: argparse.Namespace) -> int:
+    from dagster_project.defs.monitoring.days import parse_as_of
+    from dagster_project.sample.writer import write_as_of
+
+    for day in sorted({parse_as_of(part.strip()) for part in args.as_of.split(",") if part.strip()}):
+        started = time.monotonic()
+        files = write_as_of(day, args.out, args.scale, args.seed)
+        print(f"as of {day}  {len(files)} files  {time.monotonic() - started:.1f}s", flush=True)
     return 0
 
 
@@ -511,9 +550,53 @@ def _failures(result, debug: bool = False) -> list[str]:
     return out
 
 
+def cmd_monitor(args: argparse.Namespace) -> int:
+    from dagster_project.monitor_cli import cmd_monitor as monitor
+
+    return monitor(args, Locations.of(args))
+
+
 def cmd_score(args: argparse.Namespace) -> int:
+    from dagster_project import settings
+    from dagster_project.scoring.printed_annexes import TableError
+    from dagster_project.scoring.target_tables import choose_table
+    from schemas.profile import load_profile
+    from schemas.rubric import RubricError
+
+    profile = load_profile(settings.profile())
+    try:
+        # Without --rubric: an annex of the profile's scoring rubric or a table of its targets rubric.
+        candidates = [args.rubric] if args.rubric else [r for r in (settings.rubric(), profile.targets) if r]
+        choice = choose_table(args.table, candidates)
+    except (RubricError, TableError) as e:
+        print(f"ywtb score: {'' if args.rubric else f'profile {profile.name}: '}{e}", file=sys.stderr)
+        return 2
+    if choice.kind == "targets":
+        if args.joined:
+            print(f"ywtb score: --with joins annexes; {args.table} is a target table", file=sys.stderr)
+            return 2
+        return _check_target_table(args, choice.rubric, profile)
+    return _rescore_annex(args, choice.rubric)
+
+
+def _check_target_table(args: argparse.Namespace, rubric, profile) -> int:
+    from dagster_project.scoring.printed_annexes import TableError
+    from dagster_project.scoring.target_tables import check_table, write_checked
+
+    try:
+        result = check_table(rubric, args.table, args.input, profile)
+    except (TableError, OSError) as e:
+        print(f"ywtb score: {e}", file=sys.stderr)
+        return 2
+    output = args.output or args.input.with_name(f"{args.input.stem}_checked.csv")
+    write_checked(result, output)
+    print("\n".join(result.summary(profile.name)))
+    print(f"wrote {output}")
+    return 0
+
+
+def _rescore_annex(args: argparse.Namespace, rubric) -> int:
     from dagster_project.scoring.printed_annexes import TableError, rescore_table, write_rescored
-    from schemas.rubric import RubricError, load_rubric
 
     joined = {}
     for spec in args.joined:
@@ -523,9 +606,8 @@ def cmd_score(args: argparse.Namespace) -> int:
             return 2
         joined[name] = Path(file)
     try:
-        rubric = load_rubric(args.rubric)
         result = rescore_table(rubric, args.table, args.input, joined)
-    except (RubricError, TableError, OSError) as e:
+    except (TableError, OSError) as e:
         print(f"ywtb score: {e}", file=sys.stderr)
         return 2
     output = args.output or args.input.with_name(f"{args.input.stem}_scored.csv")

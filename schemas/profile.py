@@ -3,7 +3,7 @@ under schemas/profiles/<profile>/ (docs/profiles.md):
 
 profile.yaml                    the city's name, its rubrics, its 好差评 and case rules
 seeds/ref_organisations.csv     its organisations (dbt seeds, loaded into `reference` by `dbt seed`)
-seeds/ref_org_aliases.csv       the other names its tables print for them
+seeds/ref_org_aliases.csv       the other names its tables print for them (printed_in: which tables)
 seeds/ref_published_rows.csv    each published table's rows: the order and the names as printed
 seeds/ref_calendar_overrides.csv  days the city works or rests against the national calendar
 publication.yaml, report.yaml   its blocking checks and the words of its 通报
@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 PROFILES_DIR = Path(__file__).with_name("profiles")
 ORG_LEVELS = ("city_dept", "county", "county_dept", "street")
@@ -52,6 +52,27 @@ class Rules(_Strict):
     revisit_within: DayCount
 
 
+class Monitoring(_Strict):
+    """The daily monitoring's warning levels of an open case (docs/monitoring.md), by the working days
+    left to its promised deadline, judged at 00:00 of the as-of day: 红 past the deadline; 黄 due
+    within `yellow_within_working_days` (0: by the end of the as-of day); 提示 due within
+    `notice_within_working_days`."""
+
+    yellow_within_working_days: int = Field(ge=0, le=30)
+    notice_within_working_days: int = Field(ge=0, le=30)
+    # The hour (Beijing time) the daily monitoring runs on its schedule, once switched on.
+    runs_at_hour: int = Field(default=7, ge=0, le=23)
+
+    @model_validator(mode="after")
+    def _notice_before_yellow(self) -> Monitoring:
+        if self.notice_within_working_days < self.yellow_within_working_days:
+            raise ValueError(
+                "notice_within_working_days must be at least yellow_within_working_days "
+                "(提示 comes before 黄)"
+            )
+        return self
+
+
 class ProfileFile(_Strict):
     title: str  # the jurisdiction as its documents name it
     source: str = ""
@@ -61,6 +82,7 @@ class ProfileFile(_Strict):
     # 运行情况表 (schemas/marts/ops.py) or the target rubric's tables.
     publishes: tuple[str, ...] = ()
     rules: Rules
+    monitoring: Monitoring | None = None  # None: the jurisdiction runs no daily monitoring
 
 
 class Organisation(_Strict):
@@ -93,8 +115,12 @@ class Profile(_Strict):
     targets: str | None
     publishes: tuple[str, ...]
     rules: Rules
+    monitoring: Monitoring | None
     organisations: tuple[Organisation, ...]
     aliases: dict[str, str]  # alias -> org_code
+    # table -> org_code -> the name that table prints (an alias with `printed_in`), for the tables
+    # whose rows the pipeline orders itself (the annexes rank theirs)
+    printed_names: dict[str, dict[str, str]]
     published_rows: tuple[PublishedRow, ...]
     calendar_overrides: tuple[CalendarOverride, ...]
 
@@ -128,16 +154,24 @@ def load_profile(name: str) -> Profile:
     problems = _duplicates(seeds / "ref_organisations.csv", orgs, "org_code")
     problems += _duplicates(seeds / "ref_organisations.csv", orgs, "org_name")
     codes = {o.org_code: o for o in orgs}
+    counties = {o.org_code for o in orgs if o.org_level == "county"}
     for n, o in enumerate(orgs, start=2):
-        if o.org_level in ("county_dept", "street") and o.region_code not in codes:
+        if o.org_level in ("county_dept", "street") and o.region_code not in counties:
             problems.append(
                 f"{seeds / 'ref_organisations.csv'}, row {n} ({o.org_name}): its region_code {o.region_code} "
                 "is not a county of this file"
             )
     aliases: dict[str, str] = {}
+    printed_names: dict[str, dict[str, str]] = {}
     alias_file = seeds / "ref_org_aliases.csv"
     for n, row in enumerate(_csv(alias_file), start=2):
         alias, code = row.get("alias_name", ""), row.get("org_code", "")
+        for table in (row.get("printed_in") or "").split():
+            if code in printed_names.setdefault(table, {}):
+                problems.append(
+                    f"{alias_file}, row {n} ({alias}): {table} already prints another name for {code}"
+                )
+            printed_names[table][code] = alias
         if code not in codes:
             problems.append(
                 f"{alias_file}, row {n} ({alias}): org_code {code!r} is not in ref_organisations.csv"
@@ -159,8 +193,10 @@ def load_profile(name: str) -> Profile:
         targets=head.targets,
         publishes=head.publishes,
         rules=head.rules,
+        monitoring=head.monitoring,
         organisations=tuple(orgs),
         aliases=aliases,
+        printed_names=printed_names,
         published_rows=tuple(published),
         calendar_overrides=tuple(overrides),
     )
@@ -248,6 +284,12 @@ def _check_rubrics(profile: Profile) -> None:
         except RubricError as e:
             raise ProfileError(f"{path}: {key}: {e}") from None
     known = set(LAYOUTS) | (set(load_rubric(profile.targets).tables) if profile.targets else set())
+    annexes = set(load_rubric(profile.rubric).annexes) if profile.rubric else set()
+    for table in set(profile.printed_names) - known - annexes:
+        raise ProfileError(
+            f"{profile.seeds() / 'ref_org_aliases.csv'}: printed_in: unknown table {table!r}; "
+            f"known: {', '.join(sorted(known | annexes))}"
+        )
     for table in profile.publishes:
         if table not in known:
             raise ProfileError(

@@ -7,12 +7,11 @@ the entry at fault; `limits(extract)` gives the limits that apply to one extract
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-PROFILES_DIR = Path(__file__).with_name("profiles")
+from schemas.profile import PROFILES_DIR
 
 
 class PublicationChecksError(ValueError):

@@ -21,9 +21,9 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from schemas.profile import PROFILES_DIR
 from schemas.rubric import Rubric
 
-PROFILES_DIR = Path(__file__).with_name("profiles")
 CODE = r"^[a-z][a-z0-9_]*$"
 # What a text of the template may name: {year} 2021, {month} 6, {period} 2021年1—6月, {number} 6.
 PLACEHOLDERS = {"year", "month", "period", "number"}

@@ -201,7 +201,7 @@ def held_profile(con: duckdb.DuckDBPyConnection) -> str | None:
     """The jurisdiction profile that built the warehouse (None for a new one)."""
     if not table_exists(con, "audit", "warehouse_profile"):
         return None
-    row = con.sql("select profile from audit.warehouse_profile").fetchone()
+    row = con.execute("select profile from audit.warehouse_profile").fetchone()
     return row[0] if row else None
 
 

@@ -1,7 +1,7 @@
 """Reference data: organisations, their alias names, and the working-day calendar.
 
-The files are dbt seeds (one copy of the truth): the organisations are the jurisdiction profile's
-(schemas/profiles/<profile>/seeds), the calendar is dbt/seeds'. The warehouse loads them with
+The files are dbt seeds (one copy of the truth): the organisations and the calendar overrides are the
+jurisdiction profile's (schemas/profiles/<profile>/seeds), the national calendar is dbt/seeds'. The warehouse loads them with
 `dbt seed`, and ingestion reads the same files to know which organisations exist.
 """
 
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from schemas.profile import load_profile
@@ -51,7 +52,10 @@ def _organisations(profile: str) -> Organisations:
     seeds = load_profile(profile).seeds()
     text = {"org_code": pl.String, "region_code": pl.String}
     return Organisations(
-        pl.read_csv(seeds / "ref_organisations.csv", schema_overrides=text),
+        pl.read_csv(
+            seeds / "ref_organisations.csv",
+            schema_overrides=text | {"city_group": pl.String, "population": pl.Int64},
+        ),
         pl.read_csv(seeds / "ref_org_aliases.csv", schema_overrides=text),
     )
 
@@ -96,6 +100,41 @@ def build_calendar(first_year: int, last_year: int) -> pl.DataFrame:
 @cache
 def calendar(seed: Path = CALENDAR_SEED) -> pl.DataFrame:
     return pl.read_csv(seed, schema_overrides={"calendar_date": pl.Date})
+
+
+def workdays(profile: str | None = None) -> np.ndarray:
+    """The sorted workdays (datetime64[D]) of `profile` (default: the run's): the national calendar
+    with the profile's overrides, as int_calendar__workday_ordinals counts them in the warehouse."""
+    from dagster_project import settings
+
+    return _workdays(profile or settings.profile())
+
+
+@cache
+def _workdays(profile: str) -> np.ndarray:
+    overrides = pl.DataFrame(
+        [(o.calendar_date, o.is_workday) for o in load_profile(profile).calendar_overrides],
+        schema={"calendar_date": pl.Date, "override": pl.Boolean},
+        orient="row",
+    )
+    days = calendar().join(overrides, on="calendar_date", how="left")
+    is_workday = pl.coalesce("override", "is_workday")
+    return days.filter(is_workday).sort("calendar_date")["calendar_date"].to_numpy().astype("datetime64[D]")
+
+
+def working_days_after(at: np.ndarray, days: int, workday_dates: np.ndarray) -> np.ndarray:
+    """The same time of day on the `days`-th workday after each date of `at` (a date off counts from the
+    workday before it, as the warehouse's workday ordinals do)."""
+    day = at.astype("datetime64[D]")
+    # The workday ordinal of each date: the workdays up to and including it.
+    ordinal = np.searchsorted(workday_dates, day, side="right")
+    target = ordinal + days - 1
+    if len(at) and (ordinal.min() == 0 or target.max() >= len(workday_dates)):
+        raise CalendarNotCovered(
+            f"{days} working days after dates {day.min()}..{day.max()} fall outside the working-day "
+            "calendar: upgrade chinese-calendar and run `ywtb calendar`"
+        )
+    return workday_dates[target].astype(at.dtype) + (at - day)
 
 
 def check_calendar_covers(first: dt.date, last: dt.date, seed: Path = CALENDAR_SEED) -> None:

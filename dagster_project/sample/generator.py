@@ -21,9 +21,11 @@ from functools import cache, lru_cache
 import numpy as np
 import polars as pl
 
+from dagster_project import settings
 from dagster_project.months import add_months
-from dagster_project.reference import organisations
+from dagster_project.reference import organisations, workdays, working_days_after
 from dagster_project.sample import people
+from schemas.profile import DayCount, Rules, load_profile
 from schemas.raw.matters import MATTER_TYPES
 from schemas.raw.project_cases import MODULES
 
@@ -95,34 +97,55 @@ def rng_for(seed: int, stream: str, month: dt.date) -> np.random.Generator:
 
 @dataclass(frozen=True)
 class World:
-    """What does not change from month to month: who serves, with which matters, how busy each is."""
+    """What does not change from month to month: who serves, with which matters, how busy each is, and
+    the jurisdiction's 好差评 rules with the workdays they count."""
 
     orgs: pl.DataFrame  # org_code, region_code, org_level, org_name, weight, eval_intensity
     matters: pl.DataFrame  # the catalogue, with the month index from which a matter is claimed/published
+    rules: Rules
+    workdays: np.ndarray  # sorted datetime64[D], the profile's calendar overrides applied
+
+
+def world(seed: int) -> World:
+    return _world(seed, settings.profile())
 
 
 @cache
-def world(seed: int) -> World:
+def _world(seed: int, profile: str) -> World:
     rng = np.random.default_rng([seed, 0])
     ref = organisations().frame
     city = ref.filter(pl.col("org_level") == "city_dept")
-    county_depts = ref.filter(pl.col("org_level") == "county_dept")
+    local = serving_local_orgs(ref)
     population = dict(
         ref.filter(pl.col("org_level") == "county").select("region_code", "population").iter_rows()
     )
     # Busy departments are busy every month: a heavy-tailed weight per department.
+    city_share = CITY_SHARE if city.height and local.height else float(city.height > 0)
     city_w = rng.pareto(1.2, city.height) + 0.05
-    city_w = CITY_SHARE * city_w / city_w.sum()
-    county_w = np.array([float(population[r]) for r in county_depts["region_code"]]) * (
-        rng.pareto(1.5, county_depts.height) + 0.3
+    city_w = city_share * city_w / city_w.sum()
+    # A county without a census figure in the profile counts as an average one.
+    county_w = np.array([float(population.get(r) or 1.0) for r in local["region_code"]]) * (
+        rng.pareto(1.5, local.height) + 0.3
     )
-    county_w = (1 - CITY_SHARE) * county_w / county_w.sum()
-    orgs = pl.concat([city, county_depts]).with_columns(
+    county_w = (1 - city_share) * county_w / county_w.sum()
+    orgs = pl.concat([city, local]).with_columns(
         weight=pl.Series(np.concatenate([city_w, county_w])),
         # Active evaluations per finished case; a few departments run above 100 %.
-        eval_intensity=pl.Series(np.clip(rng.normal(0.85, 0.2, city.height + county_depts.height), 0.3, 2.2)),
+        eval_intensity=pl.Series(np.clip(rng.normal(0.85, 0.2, city.height + local.height), 0.3, 2.2)),
     )
-    return World(orgs, _catalogue(orgs, rng))
+    return World(orgs, _catalogue(orgs, rng), load_profile(profile).rules, workdays(profile))
+
+
+def serving_local_orgs(ref: pl.DataFrame) -> pl.DataFrame:
+    """Who serves below the city: the county departments and 街镇, and a county the profile lists no
+    department of serves itself (重庆's districts beside 江北区's departments)."""
+    below = ref.filter(pl.col("org_level").is_in(["county_dept", "street"]))
+    lone = ref.filter(
+        (pl.col("org_level") == "county") & ~pl.col("org_code").is_in(below["region_code"].implode())
+    )
+    return pl.concat(
+        [ref.filter(pl.col("org_level") == "county_dept"), ref.filter(pl.col("org_level") == "street"), lone]
+    )
 
 
 # The subjects of a department's matters, by a word of its name (first match); others get the general list.
@@ -240,9 +263,13 @@ class Applied:
     certificates: pl.DataFrame
 
 
+def applied_in(month: dt.date, scale: float, seed: int) -> Applied:
+    return _applied_in(month, scale, seed, settings.profile())
+
+
 # Only the months a month's extracts look back over are kept: at scale 1 a month is millions of rows.
 @lru_cache(maxsize=LOOKBACK_MONTHS + 2)
-def applied_in(month: dt.date, scale: float, seed: int) -> Applied:
+def _applied_in(month: dt.date, scale: float, seed: int, profile: str) -> Applied:
     n = max(1, int(round(APPLICATIONS_AT_SCALE_1 * scale * MONTH_FACTOR[month.month])))
     return applications(month, n, rng_for(seed, "cases", month), world(seed))
 
@@ -329,17 +356,21 @@ def _evaluations(cases: pl.DataFrame, w: World, rng: np.random.Generator) -> pl.
         w.orgs.select(pl.col("org_code").alias("dept_code"), "eval_intensity"), on="dept_code", how="left"
     )
     count = np.minimum(rng.poisson(intensity["eval_intensity"].to_numpy()), 3)
-    # A case nobody evaluates within 5 days gets one default evaluation (默认评价, 非常满意).
+    # A case nobody evaluates in time gets one default evaluation (默认评价, 非常满意).
     is_default = count == 0
     count = np.where(is_default, 1, count)
     rows = np.repeat(np.arange(done.height), count)
     m = len(rows)
     finish = done["finish_time"].to_numpy()[rows]
     default = is_default[rows]
-    eval_at = finish + np.where(default, 5 * DAY, rng.integers(300, int(4.9 * DAY), m)) * SECOND
+    wait = w.rules.default_evaluation_after
+    # Active evaluations come before the default one: within `days` calendar days, never more than
+    # `days` working days.
+    active_at = finish + rng.integers(300, max(int((wait.days - 0.1) * DAY), 301), m) * SECOND
+    eval_at = np.where(default, _after(finish, wait, w.workdays), active_at)
     rating = np.where(default, 5, rng.choice([5, 4, 3, 2, 1], m, p=[0.93, 0.05, 0.012, 0.005, 0.003]))
     bad = rating <= 2
-    due = eval_at + 7 * DAY * SECOND
+    due = _after(eval_at, w.rules.rectification_due_after, w.workdays)
     rectified = eval_at + rng.integers(DAY, 10 * DAY, m) * SECOND
     return pl.DataFrame(
         {
@@ -367,6 +398,13 @@ def _evaluations(cases: pl.DataFrame, w: World, rng: np.random.Generator) -> pl.
             "evaluator_phone": people.phones(rng, m),
         }
     )
+
+
+def _after(at: np.ndarray, rule: DayCount, workday_dates: np.ndarray) -> np.ndarray:
+    """The same time of day `rule.days` calendar days, or workdays, after `at`."""
+    if rule.count == "calendar":
+        return at + rule.days * DAY * SECOND
+    return working_days_after(at, rule.days, workday_dates)
 
 
 def _certificates(cases: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
@@ -413,16 +451,23 @@ def _occurrence(rows: np.ndarray) -> np.ndarray:
 # --- one month's extracts -------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)  # cases, evaluations and certificates of a month all slice the same universe
 def universe(month: dt.date, scale: float, seed: int, lookback: int = LOOKBACK_MONTHS + 1) -> Applied:
+    return _universe(month, scale, seed, lookback, settings.profile())
+
+
+@lru_cache(maxsize=1)  # cases, evaluations and certificates of a month all slice the same universe
+def _universe(month: dt.date, scale: float, seed: int, lookback: int, profile: str) -> Applied:
     parts = [applied_in(add_months(month, -k), scale, seed) for k in range(lookback, -1, -1)]
     return Applied(
         *(pl.concat([getattr(p, f) for p in parts]) for f in ("cases", "evaluations", "certificates"))
     )
 
 
-def cases_extract(month: dt.date, scale: float, seed: int) -> pl.DataFrame:
-    start, end = month_start(month), month_start(add_months(month, 1))
+def cases_extract(month: dt.date, scale: float, seed: int, until: dt.date | None = None) -> pl.DataFrame:
+    """The month's cases as they stood at its end, or at 00:00 of `until` (an as-of extract of the
+    month to date: the same cases, fewer events)."""
+    start = month_start(month)
+    end = month_start(until) if until else month_start(add_months(month, 1))
     cases = universe(month, scale, seed).cases.filter(pl.col("apply_time") < end)
     # The state at the month's end: later events have not happened yet.
     state = cases.with_columns(
@@ -436,8 +481,12 @@ def cases_extract(month: dt.date, scale: float, seed: int) -> pl.DataFrame:
     return state.filter(in_month.fill_null(False) | open_at_end).sort("apply_time", "case_id")
 
 
-def evaluations_extract(month: dt.date, scale: float, seed: int) -> pl.DataFrame:
-    start, end = month_start(month), month_start(add_months(month, 1))
+def evaluations_extract(
+    month: dt.date, scale: float, seed: int, until: dt.date | None = None
+) -> pl.DataFrame:
+    """The month's evaluations, or those made before 00:00 of `until` (an as-of extract)."""
+    start = month_start(month)
+    end = month_start(until) if until else month_start(add_months(month, 1))
     evals = universe(month, scale, seed).evaluations.filter(
         pl.col("eval_time").is_between(start, end, closed="left")
     )
@@ -605,7 +654,7 @@ def assessed_inputs_extract(month: dt.date, seed: int, scale: float | None = Non
     )
     parts = [frame, valid, tables]
     if scale is not None:
-        counties = ref.frame.filter(pl.col("org_level") == "county")
+        counties = ref.frame.filter((pl.col("org_level") == "county") & pl.col("population").is_not_null())
         parts.append(
             pl.DataFrame(
                 {

@@ -277,3 +277,36 @@ def write_month(
                 w.writerow(["extract", "source_file", "source_row", "kind"])
                 w.writerows(sorted(rows))
     return written
+
+
+# The as-of days `make run` generates and monitors: the Tuesday to Thursday after 端午节 2021 (12-14
+# June), so that deadlines fall across a holiday, with cases open near and past them and 差评 due.
+SAMPLE_AS_OF_DAYS = (dt.date(2021, 6, 15), dt.date(2021, 6, 16), dt.date(2021, 6, 17))
+
+
+def write_as_of(day: dt.date, out: Path, scale: float, seed: int = 2021) -> list[Path]:
+    """The daily monitoring's delivery as of `day` (raw/daily/<YYYY-MM-DD>/, docs/monitoring.md): the
+    month to date at 00:00 of the day, the same cases as the month's extract with fewer events, as
+    UTF-8 CSV."""
+    from dagster_project.defs.monitoring.days import day_folder, extract_month
+
+    month = extract_month(day)
+    folder = day_folder(out, day)
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.iterdir():
+        if old.is_file():
+            old.unlink()
+    frames = {
+        "matters": gen.matters_extract(month, seed),
+        "cases": gen.cases_extract(month, scale, seed, until=day),
+        "evaluations": gen.evaluations_extract(month, scale, seed, until=day),
+    }
+    written = []
+    for name, frame in frames.items():
+        contract = CONTRACTS[name]
+        text = to_text(frame.select([c.name for c in contract.columns if c.name in frame.columns]), "utf-8")
+        headers = headers_for(contract, "utf-8")
+        text = text.rename({c: headers[c] for c in text.columns})
+        exported_at = dt.datetime.combine(day, dt.time())
+        written.append(write_table(text, folder / f"{FILE_STEMS[name]}_{day:%Y%m%d}", "utf-8", exported_at))
+    return written

@@ -106,7 +106,7 @@ ops_case_flow = pa.DataFrameSchema(
     columns={
         "month": pa.Column(pl.Date),
         "org_code": pa.Column(pl.String, unique=True),
-        "org_level": pa.Column(pl.String, pa.Check.isin(["city_dept", "county", "county_dept"])),
+        "org_level": pa.Column(pl.String, pa.Check.isin(["city_dept", "county", "county_dept", "street"])),
         **{c: pa.Column(pl.Int64, pa.Check.ge(0)) for c in COUNTS},
         **{c: pa.Column(pl.Float64, pa.Check.in_range(0, 1), nullable=True) for c in SHARES},
         **{c: pa.Column(pl.Float64, pa.Check.le(1), nullable=True) for c in SPEEDUPS},

@@ -149,6 +149,28 @@ def test_the_delivery_schedule_is_off_and_runs_the_month_before():
         assert instance.get_dynamic_partitions("months") == ["2021-12"]
 
 
+def test_the_morning_monitoring_is_off_and_runs_the_day_apart_from_the_months():
+    import datetime as dt
+
+    schedule = defs.resolve_schedule_def("monitoring_each_morning")
+    assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED
+    assert schedule.cron_schedule == "0 7 * * *"  # the profile's runs_at_hour
+    with (
+        dg.instance_for_test() as instance,
+        dg.build_schedule_context(
+            scheduled_execution_time=dt.datetime(2021, 6, 16, 7),
+            repository_def=defs.get_repository_def(),
+            instance=instance,
+        ) as ctx,
+    ):
+        assert schedule.evaluate_tick(ctx).run_requests[0].partition_key == "2021-06-16"
+        assert instance.get_dynamic_partitions("days") == ["2021-06-16"]
+        assert instance.get_dynamic_partitions("months") == []
+    daily = {k.path[0] for k in defs.resolve_job_def("daily_monitoring").asset_layer.executable_asset_keys}
+    monthly = {k.path[0] for k in defs.resolve_job_def("monthly").asset_layer.executable_asset_keys}
+    assert daily == {"daily", "monitoring"} and not daily & monthly
+
+
 def test_every_asset_defined_in_defs_is_loaded_without_being_listed():
     """definitions.py lists no asset: whatever a module under defs/ defines is in the definitions."""
     import importlib

@@ -91,6 +91,27 @@ def test_exported_annexes_rescore_to_their_own_printed_scores(exports):
         assert max(residuals) <= 0.05, (name, max(residuals))
 
 
+def test_annexes_spell_the_names_their_printed_tables_spell(exports, built):
+    """附件1 prints 市文化旅游局 where 附件4 prints 市文化体育和旅游局; 附件4 prints 达州市退役军人事务局,
+    附件6 高新区: the profile's aliases say which table prints which (printed_in), in the export and the
+    warehouse alike, while the other annexes keep the reference name."""
+
+    def names(annex: str) -> set[str]:
+        with (exports / f"{annex}.csv").open(encoding="utf-8") as f:
+            return {row[1] for row in list(csv.reader(f))[1:]}
+
+    assert "市文化旅游局" in names("annex1") and "市文化体育和旅游局" not in names("annex1")
+    assert {"市文化体育和旅游局", "达州市退役军人事务局"} <= names("annex4")
+    assert "市退役军人事务局" not in names("annex4")
+    assert "市退役军人事务局" in names("annex5")
+    assert "高新区" in names("annex6") and "达州高新区" not in names("annex6")
+    with duckdb.connect(built[1], read_only=True) as con:
+        printed = con.execute(
+            "select org_name from scorecard.annex1 where month = '2021-06-01' and org_code = '511700021'"
+        ).fetchone()
+    assert printed == ("市文化旅游局",)
+
+
 def test_every_category_is_the_sum_of_its_items_and_every_loss_has_a_reason(june_tables):
     items, orgs = june_tables["item_scores"], june_tables["org_scores"]
     sums = items.group_by("org_code", "category").agg(pl.col("points").sum())
@@ -181,6 +202,14 @@ OPS_HEADERS = {
 def test_operations_tables_have_exactly_the_published_column_sets(exports):
     for name, published in OPS_HEADERS.items():
         assert header(exports / f"{name}.csv") == header(published), name
+
+
+def test_the_city_operations_table_prints_the_published_rows_names_and_order(exports):
+    # the sample has cases for every department, 市新闻出版局 too: the printed table does not list it
+    printed = list(csv.DictReader(OPS_HEADERS["ops_city"].open(encoding="utf-8")))
+    ours = list(csv.DictReader((exports / "ops_city.csv").open(encoding="utf-8")))
+    assert [(r["序号"], r["部门"]) for r in ours] == [(r["序号"], r["部门"]) for r in printed]
+    assert len(ours) == 41 and ours[5]["部门"] == "市税务局" and ours[35]["部门"] == "达州市国家安全局"
 
 
 def test_operations_table_prints_the_months_counts_and_zero_for_nothing_to_measure(exports, built):

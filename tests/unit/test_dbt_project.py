@@ -18,7 +18,7 @@ from schemas.raw import CONTRACTS
 
 # The folders under dbt/models, in the order they run: a model reads only its own layer and the ones
 # before it (reference data, the seeds, is read by any).
-LAYERS = ["staging", "intermediate", "marts", "indicators", "completeness"]
+LAYERS = ["staging", "intermediate", "marts", "indicators", "completeness", "monitoring"]
 # One name per thing: a warehouse timestamp is `<event>_at`, a boolean `is_`/`has_`, from staging on;
 # the raw schema keeps the platform's names.
 TIMESTAMP = re.compile(r".*_at$")

@@ -296,7 +296,9 @@ def test_a_killed_write_leaves_the_previous_csv_and_the_next_write_clears_its_le
 def test_the_ops_workbook_prints_like_the_annexes_with_its_two_level_headers(tmp_path):
     for name, layout in LAYOUTS.items():
         fields = [field for _, field in (*OPS_COLUMNS, *layout["tail"])]
-        frame = pl.DataFrame([{"org_name": f"单位{n}"} | {f: n / 3 for f in fields} for n in (1, 2)])
+        frame = pl.DataFrame(
+            [{"row_number": n, "org_name": f"单位{n}"} | {f: n / 3 for f in fields} for n in (1, 2)]
+        )
         write_workbook(tmp_path / "ops.xlsx", [ops_sheet(name, JUNE, frame)], CREATED)
         ws = openpyxl.load_workbook(tmp_path / "ops.xlsx").active
         assert ws["A1"].value.startswith("2021年6月")
@@ -312,7 +314,7 @@ def test_an_exported_operations_table_is_the_published_one_but_for_its_one_unfor
     columns = (*OPS_COLUMNS, *LAYOUTS["ops_city"]["tail"])
     records = list(csv.DictReader(published.open(encoding="utf-8")))
     rows = [
-        {"org_name": record["部门"]}
+        {"row_number": int(record["序号"]), "org_name": record["部门"]}
         | {field: float(record[h]) / (100 if h.endswith("_pct") else 1) for h, field in columns}
         for record in records
     ]

@@ -29,15 +29,16 @@ def prepare_for_analysts(context: dg.AssetExecutionContext, warehouse: Warehouse
     months = [partition_month(key) for key in context.partition_keys]
     with warehouse.writer() as con:
         record_builds(con, months, context.run.run_id)
-        undescribed = describe(con, python_relations(load_rubric(settings.rubric())))
+        rubric = settings.rubric()
+        undescribed = describe(con, python_relations(load_rubric(rubric) if rubric else None))
     if undescribed:
         context.log.warning(f"columns without a description: {', '.join(undescribed)}")
 
 
-def python_relations(rubric: Rubric) -> dict[str, tuple[str, dict[str, str]]]:
-    """'schema.table' -> (table description, column -> description)."""
+def python_relations(rubric: Rubric | None) -> dict[str, tuple[str, dict[str, str]]]:
+    """'schema.table' -> (table description, column -> description); no scorecard without a rubric."""
     relations = {f"audit.{t}": described for t, described in AUDIT_DESCRIPTIONS.items()}
-    for schema in scorecard_contracts(rubric).values():
+    for schema in (scorecard_contracts(rubric) if rubric else {}).values():
         relations[schema.name] = (schema.description or "", descriptions(schema))
     return relations
 

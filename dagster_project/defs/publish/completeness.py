@@ -22,6 +22,7 @@ from dagster_project.defs.publish.scored_tables import (
     configured_rubric,
     ledger_cells,
     read_ledger,
+    unscored,
     write_ledger,
 )
 from dagster_project.defs.resources import ExportsResource, WarehouseResource
@@ -168,6 +169,8 @@ def _write_form(
 def feedback_forms(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, exports: ExportsResource
 ) -> dg.MaterializeResult:
+    if reason := unscored():
+        return dg.MaterializeResult(metadata={"skipped": reason})
     rubric = configured_rubric()
     written: list[Path] = []
     with warehouse.writer() as con:

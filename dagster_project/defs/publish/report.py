@@ -12,7 +12,7 @@ from dagster_project import settings
 from dagster_project.defs.partitions import monthly_asset, partition_month
 from dagster_project.defs.publish.atomic import write_bytes, write_text
 from dagster_project.defs.publish.completeness import COMPLETENESS_TABLES
-from dagster_project.defs.publish.scored_tables import configured_rubric, scorecard_tables
+from dagster_project.defs.publish.scored_tables import configured_rubric, scorecard_tables, unscored
 from dagster_project.defs.resources import ExportsResource, WarehouseResource
 from dagster_project.report.compose import compose
 from dagster_project.report.docx import write_docx
@@ -49,6 +49,8 @@ def write_report(con: duckdb.DuckDBPyConnection, month: dt.date, folder: Path) -
 def report(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, exports: ExportsResource
 ) -> dg.MaterializeResult:
+    if reason := unscored():
+        return dg.MaterializeResult(metadata={"skipped": reason})
     written: list[Path] = []
     with warehouse.writer() as con:
         for key in sorted(context.partition_keys):

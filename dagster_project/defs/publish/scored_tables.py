@@ -56,6 +56,16 @@ def annex_tables(rubric: Rubric) -> list[str]:
 PUBLISHED_ANNEXES = annex_tables(load_rubric(settings.rubric())) if settings.rubric() else []
 
 
+def unscored() -> str | None:
+    """Why this profile's months are not scored (no points rubric), or None if they are: its
+    scorecard, annexes, ledger, forms and 通报 are then not made; its targets still are checked."""
+    if settings.rubric() is None:
+        return (
+            f"profile {settings.profile()} has no scoring rubric (profile.yaml rubric: null): nothing scored"
+        )
+    return None
+
+
 def configured_rubric() -> Rubric:
     rubric = load_rubric(settings.rubric())
     if annex_tables(rubric) != PUBLISHED_ANNEXES:
@@ -92,7 +102,7 @@ def read_deliveries(con: duckdb.DuckDBPyConnection, month: dt.date) -> pl.DataFr
             select org_code as owner, org_code from reference.ref_organisations
             union all
             select c.org_code, d.org_code from reference.ref_organisations c
-            join reference.ref_organisations d on d.region_code = c.org_code and d.org_level = 'county_dept'
+            join reference.ref_organisations d on d.region_code = c.org_code and d.org_level in ('county_dept', 'street')
             where c.org_level = 'county'
         )
         select w.owner as org_code, e.extract,
@@ -125,11 +135,33 @@ def previous_ledger(con: duckdb.DuckDBPyConnection, rubric: Rubric, month: dt.da
     ).pl()
 
 
+def read_printed_names(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
+    """table -> org_code -> the name that table prints: the profile's aliases with `printed_in`."""
+    names: dict[str, dict[str, str]] = {}
+    for table, code, alias in con.execute(
+        """select unnest(string_split(trim(printed_in), ' ')), org_code, alias_name
+           from reference.ref_org_aliases where nullif(trim(printed_in), '') is not null"""
+    ).fetchall():
+        names.setdefault(table, {})[code] = alias
+    return names
+
+
+def printed_as(frame: pl.DataFrame, names: dict[str, str]) -> pl.DataFrame:
+    """The annex with the names its printed table spells otherwise (the order stays the ranking)."""
+    if not names:
+        return frame
+    return frame.with_columns(org_name=pl.col("org_code").replace_strict(names, default=pl.col("org_name")))
+
+
 def build_month(
-    rubric: Rubric, month: dt.date, frames: tuple, previous: pl.DataFrame | None = None
+    rubric: Rubric,
+    month: dt.date,
+    frames: tuple,
+    previous: pl.DataFrame | None = None,
+    printed_names: dict[str, dict[str, str]] | None = None,
 ) -> dict[str, pl.DataFrame]:
     """Every scorecard table of the month, validated against its contract; `previous`: last month's
-    ledger."""
+    ledger; `printed_names`: the names each annex prints otherwise than the reference."""
     inputs = month_scores.gather_inputs(rubric, *frames)
     cards = month_scores.score_month(rubric, inputs)
     items = contracts.item_scores.validate(month_scores.item_scores_frame(month, rubric, cards))
@@ -142,7 +174,8 @@ def build_month(
     }
     for name, annex in rubric.annexes.items():
         schema = contracts.annex(rubric, name, annex, month_scores.field_name, max_points)
-        tables[name] = schema.validate(month_scores.annex_frame(month, rubric, name, inputs, cards))
+        frame = month_scores.annex_frame(month, rubric, name, inputs, cards)
+        tables[name] = schema.validate(printed_as(frame, (printed_names or {}).get(name, {})))
     return tables
 
 
@@ -158,12 +191,23 @@ def comments(rubric: Rubric, table: str) -> dict[str, str]:
 )
 def scorecard_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     """Scores every organisation with the rubric and lays out the annexes, validated by their contracts."""
+    if reason := unscored():
+        context.log.info(reason)
+        for key in context.selected_asset_keys:
+            yield dg.MaterializeResult(asset_key=key, metadata={"skipped": reason})
+        return
     rubric = configured_rubric()
     counts: dict[str, int] = {}
     with warehouse.writer() as con:
         for key in sorted(context.partition_keys):
             month = partition_month(key)
-            tables = build_month(rubric, month, read_month(con, month), previous_ledger(con, rubric, month))
+            tables = build_month(
+                rubric,
+                month,
+                read_month(con, month),
+                previous_ledger(con, rubric, month),
+                read_printed_names(con),
+            )
             con.execute("begin")
             for name, frame in tables.items():
                 replace_table_month(con, f"{SCHEMA}.{name}", frame, month, comments(rubric, name))
@@ -346,6 +390,8 @@ def export_month(con: duckdb.DuckDBPyConnection, rubric: Rubric, month: dt.date,
 def annexes(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, exports: ExportsResource
 ) -> dg.MaterializeResult:
+    if reason := unscored():
+        return dg.MaterializeResult(metadata={"skipped": reason})
     rubric = configured_rubric()
     written: list[Path] = []
     with warehouse.writer() as con:  # the writers' lock: never read a month another run is rewriting

@@ -54,6 +54,8 @@ TRANSLATOR = Translator(
 # built once per run, whatever the number of months. Selected by materialization, not by name, so a new
 # monthly model joins the right set by its config alone.
 MONTHLY_MODELS = "config.materialized:partition"
+# The daily monitoring's views are built by its own runs (defs/monitoring/assets.py), never by a month's.
+DAILY_MODELS = "fqn:ywtb.monitoring"
 
 
 def dbt_build_args(month: str, selection: list[str] = ()) -> list[str]:
@@ -103,6 +105,7 @@ def dbt_environment(warehouse_file: Path) -> Iterator[None]:
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     select=MONTHLY_MODELS,
+    exclude=DAILY_MODELS,
     name="warehouse_monthly_models",
     partitions_def=monthly,
     # A backfill of many months is one run: dbt builds them one after the other, in order, because a
@@ -118,7 +121,7 @@ def warehouse_monthly_models(context: dg.AssetExecutionContext, warehouse: Wareh
 
 @dbt_assets(
     manifest=dbt_project.manifest_path,
-    exclude=MONTHLY_MODELS,
+    exclude=f"{MONTHLY_MODELS} {DAILY_MODELS}",
     name="warehouse_reference_models",
     dagster_dbt_translator=TRANSLATOR,
 )

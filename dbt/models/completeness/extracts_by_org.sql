@@ -65,7 +65,7 @@ grid as (
         e.extract
     from {{ ref('ref_organisations') }} as o
     cross join extracts as e
-    where o.org_level in ('city_dept', 'county', 'county_dept')
+    where o.org_level in ('city_dept', 'county', 'county_dept', 'street')
     union
     select distinct
         org_code,

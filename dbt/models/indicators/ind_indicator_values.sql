@@ -131,7 +131,8 @@ department_rows as (
     from matters
 ),
 
--- A county is the sum of its departments.
+-- A county is the sum of its departments and 街镇 (a county with neither serves itself: its own rows
+-- are department rows).
 county_rows as (
     select
         o.region_code as org_code,
@@ -140,7 +141,7 @@ county_rows as (
         sum(d.numerator) as numerator,
         sum(d.denominator) as denominator
     from department_rows as d
-    inner join organisations as o on d.org_code = o.org_code and o.org_level = 'county_dept'
+    inner join organisations as o on d.org_code = o.org_code and o.org_level in ('county_dept', 'street')
     group by all
 ),
 

@@ -23,15 +23,12 @@ timed as (
     select
         cases.*,
         finished.workday_ordinal - accepted.workday_ordinal as working_days_taken,
-        case
-            when cases.case_kind = 'instant' then cases.accepted_at + interval 24 hour
-            when cases.case_kind = 'promised' then (deadline_day.calendar_date + interval 1 day)::timestamp
-        end as deadline_at
+        {{ case_deadline_at('cases.case_kind', 'cases.accepted_at', 'deadline_day.calendar_date') }}
+            as deadline_at
     from cases
     left join days as accepted on accepted.calendar_date = cases.accepted_at::date
     left join days as finished on finished.calendar_date = cases.finished_at::date
-    left join workdays as deadline_day
-        on deadline_day.workday_ordinal = accepted.workday_ordinal + cases.promised_limit_days
+    {{ workday_after('deadline_day', 'accepted', 'cases.promised_limit_days') }}
 )
 
 select

@@ -6,13 +6,13 @@ select
     *,
     eval_source = 'active' as is_active,
     rating >= 3 as is_good,
-    rating <= 2 and not coalesce(is_invalid_after_appeal, false) as is_counted_bad,
+    {{ is_counted_bad_rating('rating', 'is_invalid_after_appeal') }} as is_counted_bad,
     (
-        rating <= 2 and not coalesce(is_invalid_after_appeal, false)
+        {{ is_counted_bad_rating('rating', 'is_invalid_after_appeal') }}
         and (rectified_at is not null or rectification_due_at < month + interval 1 month)
     ) as is_rectification_judged,
     (
-        rating <= 2 and not coalesce(is_invalid_after_appeal, false)
+        {{ is_counted_bad_rating('rating', 'is_invalid_after_appeal') }}
         and rectified_at is not null and rectified_at <= rectification_due_at
     ) as is_rectified_on_time
 from {{ ref('stg_platform__evaluations') }}
