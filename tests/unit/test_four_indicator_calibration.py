@@ -165,7 +165,7 @@ def test_a_name_the_profile_does_not_know_is_refused_naming_the_row(tmp_path):
         "2,区宣传部,1,90,0.00,0,100\n",
         encoding="utf-8",
     )
-    with pytest.raises(CalibrationError, match=r"depts.csv:3: '区宣传部' is not a 部门"):
+    with pytest.raises(CalibrationError, match=r"depts.csv, row 3: '区宣传部' is not a 部门"):
         read_target_table(path, load_profile("chongqing"))
 
 
@@ -218,11 +218,8 @@ def test_a_table_is_exported_with_the_profiles_rows_in_order_and_printed_names()
 
     import polars as pl
 
-    from dagster_project.defs.publish.four_indicators import (
-        published_target_tables,
-        table_header,
-        table_sheet,
-    )
+    from dagster_project.defs.publish.four_indicators import published_target_tables, table_sheet
+    from dagster_project.scoring.target_tables import layout
 
     profile, rubric = load_profile("chongqing"), load_rubric("chongqing-2021")
     table = rubric.tables["districts_4ind"]
@@ -241,8 +238,8 @@ def test_a_table_is_exported_with_the_profiles_rows_in_order_and_printed_names()
         }
     )
     sheet = table_sheet(profile, rubric, "districts_4ind", table, values, dt.date(2021, 6, 1))
-    assert [c.header for c in sheet.columns] == table_header(table)
-    assert table_header(table) == [
+    assert [c.header for c in sheet.columns] == layout(table)
+    assert layout(table) == [
         "序号",
         "区划",
         "事项数",
@@ -285,3 +282,15 @@ def test_a_compression_above_100_is_named_not_searched_for():
 def test_an_empty_share_of_an_organisation_with_matters_is_named():
     solution = solve(3, wanted(90, 0.0, None, 100), shows)
     assert set(solution.problems) == {INSTANT} and "printed empty" in solution.problems[INSTANT]
+
+
+def test_a_table_is_read_as_ywtb_score_reads_it_gb18030_and_dashes(tmp_path):
+    text = (PUBLISHED / "jiangbei2021_annex2_streets_4ind.csv").read_text(encoding="utf-8")
+    path = tmp_path / "streets.csv"
+    path.write_bytes(
+        text.replace("1,石马河街道,1,90,0.00,0,100", "1,石马河街道,1,90,—,0,100").encode("gb18030")
+    )
+    table = read_target_table(path, load_profile("chongqing"))
+    assert [r.printed_name for r in table.rows][:2] == ["石马河街道", "大石坝街道"]
+    assert table.rows[0].wanted == {COMPRESSION: 90, VISITS: None, INSTANT: 0, FULL_ONLINE: 100}
+    assert table.rows[1].wanted == {COMPRESSION: 87.5, VISITS: 0, INSTANT: 50, FULL_ONLINE: 100}

@@ -24,6 +24,7 @@ from dagster_project.defs.publish.scored_tables import read_month
 from dagster_project.defs.resources import ExportsResource, WarehouseResource
 from dagster_project.scoring import month_scores
 from dagster_project.scoring.engine import printed, score_group
+from dagster_project.scoring.target_tables import layout
 from schemas.profile import Profile, load_profile
 from schemas.rubric import Rubric, TableColumn, TargetTable, load_rubric
 
@@ -61,10 +62,6 @@ def cell_text(column: TableColumn, value: float | None) -> str:
     return f"{shown:.{column.decimals}f}"
 
 
-def table_header(table: TargetTable) -> list[str]:
-    return ["序号", table.name, *(c.header for c in table.columns)]
-
-
 def published_target_tables(profile: Profile) -> dict[str, TargetTable]:
     """The tables of the profile's target rubric that its months publish."""
     if profile.targets is None:
@@ -91,11 +88,8 @@ def table_sheet(
     return Sheet(
         name=name,
         title=f"{month:%Y年%-m月}{table.title}",
-        columns=[
-            Column("序号", "rank"),
-            Column(table.name, "text"),
-            *(Column(c.header, "text") for c in table.columns),
-        ],
+        # The cells are the printed texts (cell_text); the header is the table's layout.
+        columns=[Column(h, "rank" if n == 0 else "text") for n, h in enumerate(layout(table))],
         rows=rows,
     )
 

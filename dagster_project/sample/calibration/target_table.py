@@ -5,12 +5,15 @@ printed values under the indicator codes of the warehouse."""
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from dagster_project.defs.publish.four_indicators import shown_value, table_header
+from dagster_project.defs.publish.four_indicators import SCALE, shown_value
 from dagster_project.sample.calibration.four_indicators import FOUR, MATTERS
 from dagster_project.sample.calibration.printed_table import CalibrationError
+from dagster_project.scoring.printed_annexes import TableError
+from dagster_project.scoring.target_tables import cell_value, layout, read_rows, read_text
 from schemas.profile import Profile
 from schemas.rubric import Rubric, TableColumn, TargetTable, load_rubric
 
@@ -41,10 +44,11 @@ class PrintedTargetTable:
 
 def read_header(path: Path) -> list[str]:
     try:
-        with path.open(encoding="utf-8-sig", newline="") as f:
-            return next(csv.reader(f), [])
+        return [h.strip() for h in next(csv.reader(io.StringIO(read_text(path), newline="")), [])]
     except OSError as e:
         raise CalibrationError(f"{path}: cannot be read: {e.strerror}") from None
+    except TableError as e:
+        raise CalibrationError(str(e)) from None
 
 
 def target_table_of(header: list[str], profile: Profile) -> str | None:
@@ -52,44 +56,43 @@ def target_table_of(header: list[str], profile: Profile) -> str | None:
     if profile.targets is None:
         return None
     tables = load_rubric(profile.targets).tables
-    return next((name for name, t in tables.items() if table_header(t) == header), None)
+    return next((name for name, t in tables.items() if layout(t) == header), None)
 
 
 def read_target_table(path: Path, profile: Profile) -> PrintedTargetTable:
-    header = read_header(path)
-    name = target_table_of(header, profile)
+    """The table's rows as numbers in the printed units (a percentage as printed, 62.5 for "62.50"),
+    read as `ywtb score` reads a received table (UTF-8 or GB18030, '—' is an empty cell)."""
+    name = target_table_of(read_header(path), profile)
     if name is None:
         raise CalibrationError(f"{path}: the header is not a table of profile {profile.name}'s target rubric")
     rubric = load_rubric(profile.targets)
     table = rubric.tables[name]
     columns = _indicator_columns(path, rubric, name, table)
     level = rubric.groups[table.group].org_level
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        body = list(csv.reader(f))[1:]
+    try:
+        header, body = read_rows(path, name, table)
+    except TableError as e:
+        raise CalibrationError(str(e)) from None
     rows, seen = [], {}
-    for line, values in enumerate(body, start=2):
-        if not any(v.strip() for v in values):
-            continue
-        if len(values) != len(header):
-            raise CalibrationError(f"{path}:{line}: {len(values)} cells, the header has {len(header)}")
+    for line, values in body:
         cells = dict(zip(header, values, strict=True))
-        printed_name = cells[table.name].strip()
+        printed_name = cells[table.name]
         code = org_code_of(profile, name, printed_name, level)
         if code is None:
             raise CalibrationError(
-                f"{path}:{line}: {printed_name!r} is not a {rubric.groups[table.group].label} ({level}) of "
-                f"profile {profile.name}: add it to its ref_organisations.csv or ref_org_aliases.csv"
+                f"{path}, row {line}: {printed_name!r} is not a {rubric.groups[table.group].label} ({level}) "
+                f"of profile {profile.name}: add it to its ref_organisations.csv or ref_org_aliases.csv"
             )
         if code in seen:
             raise CalibrationError(
-                f"{path}:{line}: {printed_name!r} is the organisation of line {seen[code]} again"
+                f"{path}, row {line}: {printed_name!r} is the organisation of row {seen[code]} again"
             )
         seen[code] = line
-        numbers = {ind: _number(path, line, col.header, cells[col.header]) for ind, col in columns.items()}
+        numbers = {ind: _number(path, line, col, cells[col.header]) for ind, col in columns.items()}
         matters = numbers.pop(MATTERS)
-        if matters is None or matters < 0 or not float(matters).is_integer():
+        if matters is None or matters < 0:
             raise CalibrationError(
-                f"{path}:{line}: {printed_name}: {columns[MATTERS].header} must be a whole number of matters"
+                f"{path}, row {line}: {printed_name}: {columns[MATTERS].header} must be a number of matters"
             )
         rows.append(TargetRow(line, printed_name, code, int(matters), numbers))
     return PrintedTargetTable(name, table, columns, rows)
@@ -119,11 +122,9 @@ def _indicator_columns(path: Path, rubric: Rubric, name: str, table: TargetTable
     return columns
 
 
-def _number(path: Path, line: int, header: str, text: str) -> float | None:
-    text = text.strip()
-    if text == "":
-        return None
+def _number(path: Path, line: int, column: TableColumn, text: str) -> float | None:
     try:
-        return float(text)
-    except ValueError:
-        raise CalibrationError(f"{path}:{line}: {header} {text!r} is not a number") from None
+        value = cell_value(column, text)
+    except ValueError as e:
+        raise CalibrationError(f"{path}, row {line}: {column.header}: {e}") from None
+    return None if value is None else float(value * SCALE[column.unit])
