@@ -50,7 +50,9 @@ def main(argv: list[str] | None = None) -> int:
         "--calibrate-to",
         type=Path,
         metavar="TABLE.csv",
-        help="a published 运行情况表 (city or county layout): generate --month and the month before so the pipeline reproduces it",
+        help="a published 运行情况表 (city or county layout): generate --month and the month before so the pipeline "
+        "reproduces it; or a table of the profile's targets (重庆's 四个指标): generate --month with the "
+        "table's 行政许可 matters made to reproduce it",
     )
     sample.add_argument("--month", help="with --calibrate-to: the table's month, e.g. 2021-06")
     sample.add_argument(
@@ -268,15 +270,20 @@ def cmd_province(args: argparse.Namespace) -> int:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
+    from dagster_project import settings
     from dagster_project.defs.partitions import partition_month
     from dagster_project.months import add_months
-    from dagster_project.sample.calibrate import CalibrationError, write_calibrated
+    from dagster_project.sample.calibrate import CalibrationError, is_target_table, write_calibrated
+    from schemas.profile import load_profile
 
     if not args.month:
         print("ywtb sample --calibrate-to needs --month, the table's month (e.g. 2021-06)", file=sys.stderr)
         return 2
     month = partition_month(args.month)
     try:
+        profile = load_profile(settings.profile())
+        if is_target_table(args.calibrate_to, profile):
+            return _calibrate_target_table(args, month, profile)
         result = write_calibrated(args.calibrate_to, month, args.out)
     except CalibrationError as e:
         print(f"ywtb sample: {e}", file=sys.stderr)
@@ -285,16 +292,36 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     print(
         f"{len(result.rows)} rows ({result.layout}), {len(result.cases)} cases -> {args.out}/{before:%Y-%m}, {args.out}/{month:%Y-%m}"
     )
-    if result.problems:
-        print(f"{len(result.problems)} cells cannot be reproduced:")
-        for problem in result.problems:
-            print(f"  {problem}")
-    else:
-        print("every cell can be reproduced")
+    _print_problems(result.problems)
     print(
         f"next: ywtb run --months {before:%Y-%m},{month:%Y-%m} --raw {args.out}  (then compare out/{month:%Y-%m}/{result.layout}.csv)"
     )
     return 0
+
+
+def _calibrate_target_table(args: argparse.Namespace, month, profile) -> int:
+    from dagster_project.sample.calibrate import write_calibrated_target_table
+
+    result = write_calibrated_target_table(args.calibrate_to, month, args.out, profile, args.scale, args.seed)
+    print(
+        f"{len(result.rows)} rows ({result.table}), {result.matters} 行政许可 matters, the rest generated "
+        f"-> {args.out}/{month:%Y-%m}"
+    )
+    _print_problems(result.problems)
+    print(
+        f"next: ywtb run --profile {profile.name} --months {month:%Y-%m} --raw {args.out}  "
+        f"(then compare out/{month:%Y-%m}/{result.table}.csv)"
+    )
+    return 0
+
+
+def _print_problems(problems: list[str]) -> None:
+    if problems:
+        print(f"{len(problems)} cells cannot be reproduced:")
+        for problem in problems:
+            print(f"  {problem}")
+    else:
+        print("every cell can be reproduced")
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -15,6 +15,9 @@ The cases are built organisation by organisation from the printed row (calibrati
   * 提前办结, 网上办理 and the online 提前办结 follow from the counts: where the printed value does not,
     the table contradicts itself, and the cell is named instead of reproduced.
 Every cell that cannot be reproduced is reported with the reason; the rest are.
+
+A table of the profile's target rubric (重庆 2021's "四个指标") is calibrated too (the end of this
+module): the month as the sample makes it, the table's organisations' 行政许可 matters made to print it.
 """
 
 from __future__ import annotations
@@ -34,12 +37,29 @@ from dagster_project.sample.calibration.extracts import (
     matter_row,
     month_extracts,
 )
+from dagster_project.sample.calibration.four_indicators import solve
 from dagster_project.sample.calibration.printed_table import CalibrationError, PrintedRow, read_printed
+from dagster_project.sample.calibration.target_table import (
+    TargetRow,
+    read_header,
+    read_target_table,
+    target_table_of,
+)
 from dagster_project.sample.calibration.workdays import Workdays, at
-from dagster_project.sample.writer import write_month
-from schemas.marts.ops import LAYOUTS, OPS_COLUMNS
+from dagster_project.sample.writer import month_frames, write_month
+from schemas.marts.ops import LAYOUTS, OPS_COLUMNS, layout_of
+from schemas.profile import Profile
+from schemas.rubric import load_rubric
 
-__all__ = ["Calibration", "CalibrationError", "calibrate", "write_calibrated"]
+__all__ = [
+    "Calibration",
+    "CalibrationError",
+    "TargetCalibration",
+    "calibrate",
+    "calibrate_target_table",
+    "write_calibrated",
+    "write_calibrated_target_table",
+]
 
 
 @dataclass
@@ -115,4 +135,126 @@ def write_calibrated(path: Path, month: dt.date, out: Path) -> Calibration:
     result, frames = calibrate(path, month)
     for m, extracts in frames.items():
         write_month(m, out, scale=0.0, frames=extracts, fmt="utf-8")
+    return result
+
+
+# ------------------------------------------------------------------- the tables of a target rubric
+# A table of the profile's target rubric (重庆 2021's "四个指标" of 行政许可 matters) says nothing of
+# cases: the month is generated as `ywtb sample` makes it, and only the table's organisations' 行政许可
+# matters are replaced by the calibrated ones (calibration/four_indicators.py). Their generated
+# 行政许可 matters become 行政确认 matters, so the cases that name them stay valid.
+
+RETYPED_AS = "行政确认"
+
+
+@dataclass
+class TargetCalibration:
+    month: dt.date
+    table: str  # the rubric's table, e.g. depts_4ind
+    rows: list[TargetRow]
+    matters: int = 0  # calibrated 行政许可 matters written
+    # (line, printed name, header, reason) of every cell that cannot be reproduced
+    cells: list[tuple[int, str, str, str]] = field(default_factory=list)
+
+    @property
+    def problems(self) -> list[str]:
+        return [f"row {line} {name} {header}: {reason}" for line, name, header, reason in self.cells]
+
+    def unreproducible(self) -> set[tuple[str, str]]:
+        """(printed name, published header) of every cell named in the problems."""
+        return {(name, header) for _, name, header, _ in self.cells}
+
+
+def is_target_table(path: Path, profile: Profile) -> bool:
+    """Whether the file is one of the profile's target tables, or a 运行情况表; neither is refused,
+    naming the tables the profile knows."""
+    header = read_header(path)
+    if target_table_of(header, profile) is not None:
+        return True
+    try:
+        layout_of(header)
+    except ValueError:
+        targets = ", ".join(load_rubric(profile.targets).tables) if profile.targets else "none"
+        raise CalibrationError(
+            f"{path}: the header is neither a 运行情况表's (city: 序号, 部门, …; county: 序号, 地区, …) nor "
+            f"a table of profile {profile.name}'s targets ({targets}); another profile? (--profile)"
+        ) from None
+    return False
+
+
+def calibrate_target_table(
+    path: Path, month: dt.date, profile: Profile, scale: float, seed: int
+) -> tuple[TargetCalibration, dict[str, pl.DataFrame]]:
+    """The month's extracts as the sample generates them, with the table's organisations' 行政许可
+    matters those whose indicators print as the table does."""
+    printed = read_target_table(path, profile)
+    result = TargetCalibration(month, printed.name, printed.rows)
+    frames = month_frames(month, scale, seed)
+    generated = frames["matters"]
+    by_code = {o.org_code: o for o in profile.organisations}
+    replaced: set[str] = set()
+    rows = []
+    for row in printed.rows:
+        solution = solve(row.matters, row.wanted, printed.shows)
+        for indicator, reason in solution.problems.items():
+            result.cells.append((row.line, row.printed_name, printed.header_of(indicator), reason))
+        owners = _matter_owners(profile, row.org_code)
+        replaced |= set(owners)
+        carrier = by_code[owners[0]]
+        for i, m in enumerate(solution.matters, start=1):
+            code = f"{row.org_code}L{i:04d}"
+            rows.append(
+                {
+                    "matter_code": code,
+                    "matter_name": f"{row.printed_name}行政许可事项{i:04d}",
+                    "dept_code": carrier.org_code,
+                    "region_code": carrier.region_code,
+                    "matter_type": "行政许可",
+                    "is_on_application": True,
+                    "is_claim_required": True,
+                    "status": "在用",
+                    "online_depth": 4 if m.is_full_online else 3,
+                    "is_instant": m.is_instant,
+                    "legal_limit_days": m.legal_limit_days,
+                    "promised_limit_days": m.promised_limit_days,
+                    "max_visits": m.max_visits,
+                    "yields_certificate": False,
+                    "is_claimed": True,
+                    "is_published": True,
+                }
+            )
+    retyped = generated.with_columns(
+        matter_type=pl.when(
+            pl.col("dept_code").is_in(sorted(replaced)) & (pl.col("matter_type") == "行政许可")
+        )
+        .then(pl.lit(RETYPED_AS))
+        .otherwise(pl.col("matter_type"))
+    )
+    calibrated = pl.DataFrame(rows, schema=generated.schema) if rows else generated.clear()
+    frames["matters"] = pl.concat([retyped, calibrated.select(generated.columns)])
+    result.matters = len(rows)
+    return result, frames
+
+
+def _matter_owners(profile: Profile, org_code: str) -> list[str]:
+    """The organisations whose 行政许可 matters make the row's values, the one to carry the calibrated
+    matters first. A county is the sum of its departments and 街镇 (ind_indicator_values): its first
+    department (or 街镇) carries them, and the county's own and the others' are replaced too."""
+    org = next(o for o in profile.organisations if o.org_code == org_code)
+    if org.org_level != "county":
+        return [org_code]
+    below = [
+        o.org_code
+        for level in ("county_dept", "street")
+        for o in sorted(profile.organisations, key=lambda o: o.org_code)
+        if o.org_level == level and o.region_code == org_code
+    ]
+    return [*below, org_code]
+
+
+def write_calibrated_target_table(
+    path: Path, month: dt.date, out: Path, profile: Profile, scale: float, seed: int
+) -> TargetCalibration:
+    result, frames = calibrate_target_table(path, month, profile, scale, seed)
+    write_month(month, out, scale, seed, frames=frames)
     return result

@@ -346,23 +346,11 @@ def test_ywtb_report_writes_the_month_from_the_published_copy(built, tmp_path):
     )
 
 
-def test_four_indicator_tables_have_the_published_columns_and_are_checked_against_the_targets(exports, built):
-    assert header(exports / "four_indicators_depts.csv") == header(
-        PUBLISHED / "jiangbei2021_annex2_depts_4ind.csv"
-    )
-    assert header(exports / "four_indicators_regions.csv") == header(
-        PUBLISHED / "headers" / "chongqing2021_districts_4ind.csv"
-    )
+def test_a_profile_without_targets_writes_no_target_table_and_checks_none(exports, built):
+    """达州 states no pass/fail targets: no 四个指标 table (those are 重庆's, test_chongqing.py) and no check."""
+    assert not list(exports.glob("*4ind*.csv")) and not list(exports.glob("four_indicators*.csv"))
     with duckdb.connect(built[1], read_only=True) as con:
-        checks = con.sql("select * from scorecard.target_checks where month = '2021-06-01'").pl()
-    visits = checks.filter(pl.col("target") == "site_visits", pl.col("value").is_not_null())
-    assert visits.height > 0
-    assert (visits["is_met"] == (visits["value"] <= 0.3)).all()
-    rows = list(csv.DictReader((exports / "four_indicators_regions.csv").open(encoding="utf-8")))
-    compression = checks.filter(pl.col("target") == "time_limit_compression")
-    by_name = dict(zip(compression["org_name"], compression["value"], strict=True))
-    for r in rows:
-        assert float(r["承诺时限压缩比_pct"]) == pytest.approx(by_name[r["区划"]] * 100, abs=0.005)
+        assert con.execute("select count(*) from scorecard.target_checks").fetchone() == (0,)
 
 
 def test_no_personal_data_in_the_warehouse_the_published_copy_or_any_export(built):

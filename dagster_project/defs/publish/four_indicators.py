@@ -1,9 +1,12 @@
-"""The four-indicator table of 重庆江北 2021 (承诺时限压缩比, 平均到现场次数, 即办件占比, 全程网办占比 of
-行政许可 matters), per department and per region, checked against the 重庆 2021 targets.
+"""The tables published with a profile's targets (重庆 2021: the 行政许可 "四个指标" of 江北's departments,
+of its 街镇 and of the 42 districts), and the targets met or not.
 
-out/<YYYY-MM>/four_indicators_depts.csv    the layout of jiangbei2021_annex2_depts_4ind.csv (city departments)
-out/<YYYY-MM>/four_indicators_regions.csv  the layout of headers/chongqing2021_districts_4ind.csv (counties)
-scorecard.target_checks                    every target of the rubric, met or not, per organisation
+out/<YYYY-MM>/<table>.csv   every table of the profile's `publishes` that its target rubric prints
+                            (schemas/rubrics/<targets>.yaml `tables:`), in the printed layout, with the
+                            rows the profile lists for it (ref_published_rows.csv) in order and spelling
+scorecard.target_checks     every target of the profile's target rubric, met or not, per organisation
+
+A profile without targets (达州) writes neither.
 """
 
 import datetime as dt
@@ -13,27 +16,18 @@ import dagster as dg
 import duckdb
 import polars as pl
 
+from dagster_project import settings
 from dagster_project.defs.partitions import monthly_asset, partition_month
 from dagster_project.defs.publish.computed_tables import replace_table_month
 from dagster_project.defs.publish.exports import Column, Sheet, write_csv
 from dagster_project.defs.publish.scored_tables import read_month
 from dagster_project.defs.resources import ExportsResource, WarehouseResource
 from dagster_project.scoring import month_scores
-from dagster_project.scoring.engine import score_group
-from schemas.rubric import load_rubric
+from dagster_project.scoring.engine import printed, score_group
+from dagster_project.scoring.target_tables import layout
+from schemas.profile import Profile, load_profile
+from schemas.rubric import Rubric, TableColumn, TargetTable, load_rubric
 
-TARGETS_RUBRIC = "chongqing-2021"
-LAYOUTS = {
-    "four_indicators_depts": ("department", "部门名称", "city_dept"),
-    "four_indicators_regions": ("district", "区划", "county"),
-}
-COLUMNS = (
-    ("事项数", "licence_matters", "count"),
-    ("承诺时限压缩比_pct", "licence_time_limit_compression_rate", "pct"),
-    ("平均到现场次数", "licence_average_site_visits", "decimal"),
-    ("即办件占比_pct", "licence_instant_share", "pct"),
-    ("全程网办占比_pct", "licence_full_online_rate", "pct"),
-)
 LABELS = {
     "month": "数据月份（分区，月初日期）",
     "rubric": "评分细则（目标所属的细则）",
@@ -45,11 +39,82 @@ LABELS = {
     "bound": "目标值",
     "is_met": "是否达标（无值为空）",
 }
+CHECKS_SCHEMA = {k: pl.String for k in LABELS} | {"month": pl.Date, "value": pl.Float64, "is_met": pl.Boolean}
+SCALE = {"pct": 100, "ratio": 1, "count": 1}
 
 
-def check_targets(month: dt.date, frames: tuple[pl.DataFrame, ...]) -> pl.DataFrame:
+# ------------------------------------------------------------------------------------ printed cells
+
+
+def shown_value(column: TableColumn, value: float) -> float:
+    """The number a cell prints for `value` (a fraction for a pct column): scaled, rounded half up."""
+    return printed(value * SCALE[column.unit], column.decimals)
+
+
+def cell_text(column: TableColumn, value: float | None) -> str:
+    """The cell as the table prints it: "62.50", "0.00", and "100" where whole numbers drop their
+    decimals; empty where there is nothing to measure."""
+    if value is None:
+        return ""
+    shown = shown_value(column, value)
+    if column.decimals == 0 or (column.whole_without_decimals and shown.is_integer()):
+        return f"{shown:.0f}"
+    return f"{shown:.{column.decimals}f}"
+
+
+def published_target_tables(profile: Profile) -> dict[str, TargetTable]:
+    """The tables of the profile's target rubric that its months publish."""
+    if profile.targets is None:
+        return {}
+    tables = load_rubric(profile.targets).tables
+    return {name: tables[name] for name in profile.publishes if name in tables}
+
+
+def table_sheet(
+    profile: Profile, rubric: Rubric, name: str, table: TargetTable, values: pl.DataFrame, month: dt.date
+) -> Sheet:
+    """One table: the profile's rows for it in order, each organisation's values per column.
+    values: org_code, indicator_code, value (the month window of indicators.ind_indicator_values)."""
+    by_org = {(c, i): v for c, i, v in values.select("org_code", "indicator_code", "value").iter_rows()}
+    rows = []
+    for row in profile.table_rows(name):
+        cells = []
+        for column in table.columns:
+            spec = rubric.inputs.get(column.input) if column.input else None
+            # A column the warehouse does not compute (监管事项 figures come with the document) is empty.
+            indicator = spec.indicator if spec is not None else None
+            cells.append(cell_text(column, by_org.get((row.org_code, indicator))))
+        rows.append([row.row_number, row.printed_name, *cells])
+    return Sheet(
+        name=name,
+        title=f"{month:%Y年%-m月}{table.title}",
+        # The cells are the printed texts (cell_text); the header is the table's layout.
+        columns=[Column(h, "rank" if n == 0 else "text") for n, h in enumerate(layout(table))],
+        rows=rows,
+    )
+
+
+def target_table_sheets(con: duckdb.DuckDBPyConnection, profile: Profile, month: dt.date) -> dict[str, Sheet]:
+    tables = published_target_tables(profile)
+    if not tables:
+        return {}
+    values = con.sql(
+        """
+        select org_code, indicator_code, value
+        from indicators.ind_indicator_values
+        where month = $month and period_window = 'month'
+        """,
+        params={"month": month},
+    ).pl()
+    rubric = load_rubric(profile.targets)
+    return {name: table_sheet(profile, rubric, name, t, values, month) for name, t in tables.items()}
+
+
+# ------------------------------------------------------------------------------------------ targets
+
+
+def check_targets(rubric: Rubric, month: dt.date, frames: tuple[pl.DataFrame, ...]) -> pl.DataFrame:
     """The targets of the rubric for every organisation of its groups (engine: pass/fail, no points)."""
-    rubric = load_rubric(TARGETS_RUBRIC)
     inputs = month_scores.gather_inputs(rubric, *frames)
     rows = []
     for group in rubric.groups:
@@ -68,77 +133,55 @@ def check_targets(month: dt.date, frames: tuple[pl.DataFrame, ...]) -> pl.DataFr
                     "is_met": t.met,
                 }
             )
-    schema = {k: pl.String for k in LABELS} | {"month": pl.Date, "value": pl.Float64, "is_met": pl.Boolean}
-    return pl.DataFrame(rows, schema=schema)
-
-
-def four_indicator_sheets(con: duckdb.DuckDBPyConnection, month: dt.date) -> dict[str, Sheet]:
-    values = con.sql(
-        """
-        select o.org_code, o.org_name, o.org_level, v.indicator_code, v.value::double as value
-        from indicators.ind_indicator_values v join reference.ref_organisations o using (org_code)
-        where v.month = $month and v.period_window = 'month' and v.indicator_code like 'licence_%'
-        """,
-        params={"month": month},
-    ).pl()
-    sheets = {}
-    for name, (_, name_header, level) in LAYOUTS.items():
-        wide = (
-            values.filter(pl.col("org_level") == level)
-            .pivot(on="indicator_code", index=["org_code", "org_name"], values="value")
-            .sort(
-                "licence_matters", "org_code", descending=[True, False]
-            )  # as 江北 prints: most matters first
-        )
-        rows = [
-            [n, r["org_name"], *(r.get(field) for _, field, _ in COLUMNS)]
-            for n, r in enumerate(wide.iter_rows(named=True), start=1)
-        ]
-        sheets[name] = Sheet(
-            name=name,
-            title=f"{month:%Y年%-m月}行政许可事项四项指标",
-            columns=[
-                Column("序号", "rank"),
-                Column(name_header, "text"),
-                *(Column(h, kind) for h, _, kind in COLUMNS),
-            ],
-            rows=rows,
-        )
-    return sheets
+    return pl.DataFrame(rows, schema=CHECKS_SCHEMA)
 
 
 @monthly_asset(
     ["scorecard", "target_checks"],
     deps=[dg.AssetKey(["indicators", "ind_indicator_values"]), dg.AssetKey(["marts", "fct_assessed_inputs"])],
     kinds={"duckdb"},
-    description="Every target of the 重庆 2021 rubric, met or not, per organisation and month.",
+    description="Every target of the profile's target rubric (重庆 2021), met or not, per organisation and "
+    "month; no rows for a profile without targets (达州).",
 )
 def target_checks(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    profile = load_profile(settings.profile())
     met = total = 0
     with warehouse.writer() as con:
         for key in sorted(context.partition_keys):
             month = partition_month(key)
-            checks = check_targets(month, read_month(con, month))
+            if profile.targets is None:
+                checks = pl.DataFrame(schema=CHECKS_SCHEMA)
+            else:
+                checks = check_targets(load_rubric(profile.targets), month, read_month(con, month))
             replace_table_month(con, "scorecard.target_checks", checks, month, LABELS)
             met += checks["is_met"].sum()
             total += checks["is_met"].count()
-    return dg.MaterializeResult(metadata={"targets_met": int(met), "targets_checked": int(total)})
+    metadata = {"targets_met": int(met), "targets_checked": int(total)}
+    if profile.targets is None:
+        metadata["note"] = f"profile {profile.name} states no targets: no rows"
+    return dg.MaterializeResult(metadata=metadata)
 
 
 @monthly_asset(
     ["exports", "four_indicators"],
     deps=[dg.AssetKey(["indicators", "ind_indicator_values"])],
     kinds={"csv"},
-    description="四项指标 (行政许可): out/<YYYY-MM>/four_indicators_depts.csv and four_indicators_regions.csv.",
+    description="The tables published with the profile's targets (重庆: depts_4ind, streets_4ind, "
+    "districts_4ind, the 行政许可 四个指标) as out/<YYYY-MM>/<table>.csv in the printed layout and row "
+    "order; nothing for a profile without targets (达州).",
 )
 def four_indicators(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, exports: ExportsResource
 ) -> dg.MaterializeResult:
+    profile = load_profile(settings.profile())
     written: list[Path] = []
     with warehouse.writer() as con:
         for key in sorted(context.partition_keys):
-            for name, sheet in four_indicator_sheets(con, partition_month(key)).items():
+            for name, sheet in target_table_sheets(con, profile, partition_month(key)).items():
                 path = exports.month_dir(key) / f"{name}.csv"
                 write_csv(path, sheet)
                 written.append(path)
-    return dg.MaterializeResult(metadata={"files": len(written)})
+    metadata: dict = {"files": len(written)}
+    if not published_target_tables(profile):
+        metadata["note"] = f"profile {profile.name} publishes no table of a target rubric"
+    return dg.MaterializeResult(metadata=metadata)
