@@ -98,9 +98,8 @@ render: ## the month's 通报 and workbooks, and the week's 周通报, as PDF an
 	@if test -d out/weekly/$(WEEK); then \
 		mkdir -p out/weekly/$(WEEK)/render && \
 		soffice --headless --convert-to pdf --outdir out/weekly/$(WEEK)/render out/weekly/$(WEEK)/bulletin.docx >/dev/null && \
-		soffice --headless --convert-to pdf:writer_web_pdf_Export --outdir out/weekly/$(WEEK)/render/html out/weekly/$(WEEK)/bulletin.html >/dev/null && \
-		for pdf in out/weekly/$(WEEK)/render/*.pdf out/weekly/$(WEEK)/render/html/*.pdf; do pdftoppm -png -r 60 "$$pdf" "$${pdf%.pdf}"; done && \
-		echo "open out/weekly/$(WEEK)/render/*.png and render/html/*.png"; \
+		for pdf in out/weekly/$(WEEK)/render/*.pdf; do pdftoppm -png -r 60 "$$pdf" "$${pdf%.pdf}"; done && \
+		echo "open out/weekly/$(WEEK)/render/*.png"; \
 	else echo "no out/weekly/$(WEEK): no bulletin rendered"; fi
 
 clean: ## remove generated data, warehouse and exports (keeps .venv)

@@ -276,7 +276,7 @@ def total(frame: pl.DataFrame, column: str) -> int:
 
 
 # widths in mm, summing to the 156 mm text width
-NAME_WIDTH = 46.0
+NAME_WIDTH = 62.0  # the longest names (达州高新区人力资源和社会保障局) on one line
 
 
 def count_table(caption: str, frame: pl.DataFrame, columns) -> Table:
@@ -389,7 +389,5 @@ def compose_bulletin(facts: WeekFacts) -> Notice:
         issued_on=facts.issued_on,
         copied_to=b.copied_to,
         printed_by=report.printed_by,
-        notes=[
-            f"本通报数据截至{end}24时，取自日监测预警台账（monitoring.case_warnings、monitoring.rating_warnings）。"
-        ],
+        notes=[f"本通报数据截至{end}24时，取自日监测预警台账。"],
     )

@@ -17,6 +17,7 @@ import zipfile
 
 from docx import Document
 from docx.enum.section import WD_SECTION
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
@@ -185,9 +186,9 @@ def setup(doc, notice: Notice, month: dt.date) -> None:
 
 
 def table(doc, block: Table) -> None:
-    """A table of the body: caption in 黑体 above it, 小四 仿宋 cells on single lines, the header
-    row in 黑体 and repeated on every page, the first column left and the others centred."""
-    small = Pt(12)
+    """A table of the body: caption in 黑体 above it, 五号 仿宋 cells, the header row in 黑体 and
+    repeated on every page, the first column left and the others centred, rows never split."""
+    small = Pt(10.5)
     caption = paragraph(doc, block.caption, "hei", align=WD_ALIGN_PARAGRAPH.CENTER, indent=0, size=Pt(14))
     caption.paragraph_format.space_before = Pt(6)
     caption.paragraph_format.keep_with_next = True
@@ -205,10 +206,11 @@ def table(doc, block: Table) -> None:
         for i, text in enumerate(values):
             cell = row.cells[i]
             cell.width = Mm(block.widths[i])
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
             p = cell.paragraphs[0]
             p.alignment = WD_ALIGN_PARAGRAPH.LEFT if i == 0 and r > 0 else WD_ALIGN_PARAGRAPH.CENTER
             p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-            p.paragraph_format.line_spacing = Pt(18)
+            p.paragraph_format.line_spacing = Pt(15)
             font(p.add_run(text), "hei" if r == 0 else "fang", small)
     paragraph(doc, line=Pt(12))  # a little air before the next paragraph
 

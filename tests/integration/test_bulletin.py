@@ -113,7 +113,7 @@ def applied_in_file(raw: Path, day: dt.date) -> int:
     return duckdb.sql(
         f"select count(*) from read_csv('{path}', all_varchar = true) "
         f"where \"申请时间\"::timestamp >= '{month}'"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
 
 
 def test_month_to_date_applied_cases_equal_the_as_of_files(week):
