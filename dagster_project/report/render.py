@@ -59,7 +59,7 @@ figcaption {{ font-size: 12pt; line-height: 18pt; }}
 # Only a document with tables carries their styles (the monthly 通报 has none).
 TABLE_CSS = f"""
 table {{ width: 100%; border-collapse: collapse; font-size: 10.5pt; line-height: 15pt; margin: 0 0 12pt; }}
-caption {{ font-family: {HEI}; font-size: 14pt; line-height: 28pt; }}
+caption {{ font-family: {HEI}; font-size: 14pt; line-height: 28pt; text-align: center; white-space: pre-wrap; }}
 th {{ font-family: {HEI}; font-weight: normal; }}
 th, td {{ border: 1px solid #000; padding: 2pt 3pt; text-align: center; }}
 td:first-child {{ text-align: left; }}
