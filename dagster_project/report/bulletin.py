@@ -364,7 +364,7 @@ def compose_bulletin(facts: WeekFacts) -> Notice:
                 )
                 for m in facts.month_to_date
             ),
-            widths=(56.0, 34.0, 34.0, 32.0),
+            widths=(48.0, 32.0, 32.0, 44.0),
         )
     )
     sections.append(figures)
