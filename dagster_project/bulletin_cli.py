@@ -26,9 +26,10 @@ def check_week(monday, working) -> None:
     """The week has a partition and a monitored day; WeekError (one line) otherwise."""
     import duckdb
 
-    from dagster_project.defs.monitoring.bulletin import FIRST_WEEK
+    from dagster_project.defs.monitoring.bulletin import FIRST_WEEK, configured_bulletin
     from dagster_project.report.bulletin import WeekError, require_monitored
 
+    configured_bulletin()  # the profile has the words for one
     if monday < FIRST_WEEK:
         raise WeekError(f"week of {monday}: the bulletins start with the week of {FIRST_WEEK}")
     if not working.exists():

@@ -19,7 +19,7 @@ from dagster_project.report.bulletin import WeekError, compose_bulletin, gather_
 from dagster_project.report.docx import write_docx
 from dagster_project.report.facts import CITY_LEVELS
 from dagster_project.report.render import render_html
-from schemas.report_template import ReportTemplate, load_report_template, template_path
+from schemas.report_template import ReportTemplate, ReportTemplateError, load_report_template, template_path
 
 BULLETIN_JOB = "weekly_bulletin"
 # Weeks from the default profile's first issue; the current week too, for a bulletin made by hand
@@ -32,7 +32,11 @@ weeks = dg.WeeklyPartitionsDefinition(
 
 
 def configured_bulletin() -> ReportTemplate:
-    template = load_report_template(settings.profile())
+    """The profile's words; WeekError (one line) when it has no report template or no bulletin block."""
+    try:
+        template = load_report_template(settings.profile())
+    except ReportTemplateError as e:
+        raise WeekError(str(e)) from None
     if template.bulletin is None:
         raise WeekError(
             f"{template_path(settings.profile())}: no `bulletin:` block, so no words for a weekly "
