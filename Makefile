@@ -16,6 +16,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster
 SAMPLE_MONTHS ?= 2021-01..2021-10
 SAMPLE_SCALE ?= 0.005
 SAMPLE_AS_OF ?= 2021-06-15,2021-06-16,2021-06-17
+SAMPLE_WEEK ?= 2021-06-14
 
 .PHONY: help setup sample run test test-unit lint dev docs bench render clean
 
@@ -55,6 +56,7 @@ sample: raw/.sample raw/daily/.sample ## generate the bundled sample months into
 run: setup raw/.sample raw/daily/.sample ## materialize every sample month: warehouse, indicators, published copy
 	$(BIN)/ywtb run --months $(SAMPLE_MONTHS)
 	$(BIN)/ywtb monitor --as-of $(SAMPLE_AS_OF)
+	$(BIN)/ywtb bulletin --week $(SAMPLE_WEEK)
 
 test: setup lint ## run every test (lint, unit, integration)
 	$(BIN)/pytest
@@ -83,7 +85,8 @@ docs: setup ## build the dbt documentation site (descriptions, lineage, columns)
 	@echo "open dbt/target/static_index.html"
 
 MONTH ?= 2021-06
-render: ## the month's 通报 and workbooks as PDF and PNG pages, as a person sees them (MONTH=2021-06): out/<MONTH>/render/
+WEEK ?= $(SAMPLE_WEEK)
+render: ## the month's 通报 and workbooks, and the week's 周通报, as PDF and PNG pages (MONTH=2021-06 WEEK=2021-06-14): out/<MONTH>/render/, out/weekly/<WEEK>/render/
 	@command -v soffice >/dev/null && command -v pdftoppm >/dev/null || { apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 		libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk poppler-utils; }
@@ -92,6 +95,12 @@ render: ## the month's 通报 and workbooks as PDF and PNG pages, as a person se
 	soffice --headless --convert-to pdf --outdir out/$(MONTH)/render out/$(MONTH)/*.docx out/$(MONTH)/*.xlsx >/dev/null
 	for pdf in out/$(MONTH)/render/*.pdf; do pdftoppm -png -r 60 "$$pdf" "$${pdf%.pdf}"; done
 	@echo "open out/$(MONTH)/render/*.png"
+	@if test -d out/weekly/$(WEEK); then \
+		mkdir -p out/weekly/$(WEEK)/render && \
+		soffice --headless --convert-to pdf --outdir out/weekly/$(WEEK)/render out/weekly/$(WEEK)/bulletin.docx >/dev/null && \
+		for pdf in out/weekly/$(WEEK)/render/*.pdf; do pdftoppm -png -r 60 "$$pdf" "$${pdf%.pdf}"; done && \
+		echo "open out/weekly/$(WEEK)/render/*.png"; \
+	else echo "no out/weekly/$(WEEK): no bulletin rendered"; fi
 
 clean: ## remove generated data, warehouse and exports (keeps .venv)
 	rm -rf raw/20* raw/daily raw/.sample warehouse out dbt/target dbt/logs .dagster

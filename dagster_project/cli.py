@@ -8,6 +8,7 @@
   ywtb report   --month 2021-06 [--warehouse FILE] [--exports DIR]   the 通报 (.docx, .html, .md) from the published copy
   ywtb months   [--raw DIR] [--warehouse FILE]   the delivered months: complete? built? (registers them for the UI)
   ywtb monitor  [--as-of 2021-06-15] [--raw DIR] [--warehouse FILE]   the daily monitoring of as-of deliveries
+  ywtb bulletin --week 2021-06-14 [--warehouse FILE] [--exports DIR]   the weekly bulletin (周通报) of the monitoring
   ywtb calendar                          rebuild the working-day calendar seed from chinese-calendar
 
 `run` materializes the monthly partitions of the whole asset graph through Dagster, month after
@@ -132,6 +133,9 @@ def main(argv: list[str] | None = None) -> int:
     from dagster_project import monitor_cli
 
     monitor_cli.add_parser(sub, [jurisdiction], _locations)
+    from dagster_project import bulletin_cli
+
+    bulletin_cli.add_parser(sub, [jurisdiction], _locations)
 
     sub.add_parser(
         "calendar",
@@ -149,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         "calendar": cmd_calendar,
         "months": cmd_months,
         "monitor": cmd_monitor,
+        "bulletin": cmd_bulletin,
     }
     try:
         if args.profile:
@@ -174,11 +179,13 @@ def USER_ERRORS() -> tuple[type[BaseException], ...]:
     from dagster_project.defs.publish.atomic import DiskFull
     from dagster_project.defs.resources import WarehouseBusy
     from dagster_project.months import MonthSpecError
+    from dagster_project.report.bulletin import WeekError
     from dagster_project.settings import SaltMissing
     from schemas.profile import ProfileError, ProfileMismatch
 
     return (
-        MonthSpecError, WarehouseBusy, SaltMissing, DiskFull, RunRefused, ProfileError, ProfileMismatch, AsOfError
+        MonthSpecError, WarehouseBusy, SaltMissing, DiskFull, RunRefused, ProfileError, ProfileMismatch, AsOfError,
+        WeekError
     )  # fmt: skip
 
 
@@ -554,6 +561,12 @@ def cmd_monitor(args: argparse.Namespace) -> int:
     from dagster_project.monitor_cli import cmd_monitor as monitor
 
     return monitor(args, Locations.of(args))
+
+
+def cmd_bulletin(args: argparse.Namespace) -> int:
+    from dagster_project.bulletin_cli import cmd_bulletin as bulletin
+
+    return bulletin(args, Locations.of(args))
 
 
 def cmd_score(args: argparse.Namespace) -> int:

@@ -9,9 +9,11 @@ import dagster as dg
 from dagster_project.defs.partitions import MONTHLY_JOB
 from dagster_project.defs.resources import pipeline_resources
 
-# Every asset but the daily monitoring's, which has partitions of its own (defs/monitoring/).
+# Every asset but the daily monitoring's and the weekly bulletin's, which have partitions of their
+# own (defs/monitoring/).
 monthly_job = dg.define_asset_job(
-    MONTHLY_JOB, selection=dg.AssetSelection.all() - dg.AssetSelection.groups("daily", "monitoring")
+    MONTHLY_JOB,
+    selection=dg.AssetSelection.all() - dg.AssetSelection.groups("daily", "monitoring", "bulletin"),
 )
 
 defs = dg.Definitions.merge(

@@ -107,6 +107,59 @@ class Requirement(_Strict):
     _known = field_validator("lead", "text")(_placeholders_known)
 
 
+# What a text of the weekly bulletin may name: {year} 2021, {number} 24 (the issue), {week}
+# 6月14日至6月20日, {days} the monitored days it covers (6月15日、16日、17日).
+WEEK_PLACEHOLDERS = {"year", "number", "week", "days"}
+
+
+def _week_placeholders_known(text: str) -> str:
+    text = re.sub(r"(?<=[^\x00-\x7f]) +(?=[^\x00-\x7f])", "", text)
+    names = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    if unknown := names - WEEK_PLACEHOLDERS:
+        raise ValueError(
+            f"unknown placeholder {{{sorted(unknown)[0]}}}; a bulletin text may name "
+            f"{', '.join(sorted(WEEK_PLACEHOLDERS))}"
+        )
+    return text
+
+
+class WeeklyIssueNumber(_Strict):
+    """期号 of the weekly bulletin: one issue a week, the week of `first_week` (a Monday) being 1."""
+
+    format: str = "第{number}期"
+    first_week: dt.date
+
+    _known = field_validator("format")(_week_placeholders_known)
+
+    @field_validator("first_week")
+    @classmethod
+    def _monday(cls, value: dt.date) -> dt.date:
+        if value.weekday() != 0:
+            raise ValueError(f"{value} is a {value:%A}; a week is named by its Monday")
+        return value
+
+
+class Bulletin(_Strict):
+    """周通报: the weekly bulletin of the daily monitoring, a short 公文 of the same office. The office
+    (版头, signature, 印发机关) is the report's unless given here."""
+
+    masthead: str | None = None
+    issue_number: WeeklyIssueNumber
+    title: str
+    addressees: str | None = None
+    opening: str
+    issued_days_after_week: int = Field(default=1, ge=1, le=7)  # 成文日期: 1 = the Monday after
+    copied_to: str | None = None
+    # 本月累计: figures of indicators.ind_indicator_values computed on the week's latest as-of extract
+    figures: tuple[Figure, ...] = Field(min_length=1)
+    requirements: tuple[Requirement, ...] = ()
+
+    _known = field_validator("title", "opening")(_week_placeholders_known)
+
+    def number(self, monday: dt.date) -> int:
+        return (monday - self.issue_number.first_week).days // 7 + 1
+
+
 class ReportTemplate(_Strict):
     issuer: str  # 发文机关: the signature and the 版头 unless `masthead` is given
     masthead: str | None = None  # 发文机关标志 where the full name is too long for one red line
@@ -123,6 +176,7 @@ class ReportTemplate(_Strict):
     problems: Problems
     requirements: tuple[Requirement, ...] = Field(min_length=1)
     annexes_after: tuple[str, ...] = ()  # annexes after the rubric's (问题整改台账)
+    bulletin: Bulletin | None = None  # the weekly bulletin's words; none: no bulletin is made
 
     _known = field_validator("title", "opening")(_placeholders_known)
 

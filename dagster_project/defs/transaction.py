@@ -29,6 +29,10 @@ from dagster_project.defs.file_copies import copy_cheaply, published_path, swap_
 RUN_EXPORTS = ".run"
 
 
+# out/weekly/<Monday>/: the weekly bulletins (defs/monitoring/bulletin.py), one folder per week.
+WEEKLY = "weekly"
+
+
 def run_exports(exports: Path) -> Path:
     """The folder a run exports to, inside the exports folder it will replace months of."""
     return exports / RUN_EXPORTS
@@ -92,8 +96,13 @@ class RunFiles:
             changed.append(str(self.published))
         if self.exports_staging.is_dir():
             for month in sorted(p for p in self.exports_staging.iterdir() if p.is_dir()):
-                replace_folder(month, self.exports / month.name)
-                changed.append(str(self.exports / month.name))
+                # out/weekly/ holds a folder per week: a run replaces its weeks, not the others
+                fresh = sorted(p for p in month.iterdir() if p.is_dir()) if month.name == WEEKLY else [month]
+                for folder in fresh:
+                    target = self.exports / folder.relative_to(self.exports_staging)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    replace_folder(folder, target)
+                    changed.append(str(target))
             shutil.rmtree(self.exports_staging, ignore_errors=True)
         return changed
 
@@ -128,6 +137,8 @@ def replace_folder(fresh: Path, target: Path) -> None:
 def restore_interrupted_replacements(folder: Path) -> None:
     if not folder.is_dir():
         return
+    if (folder / WEEKLY).is_dir():
+        restore_interrupted_replacements(folder / WEEKLY)
     for old in folder.glob(".*.old"):
         target = old.with_name(old.name[1:].removesuffix(".old"))
         if target.exists():

@@ -29,9 +29,20 @@ class Chart:
 
 
 @dataclass(frozen=True)
+class Table:
+    """A table of the body: its caption above it, a header row repeated on every page, and the
+    columns' widths in mm (summing to the 156 mm text width)."""
+
+    caption: str
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    widths: tuple[float, ...]
+
+
+@dataclass(frozen=True)
 class Section:
     heading: str  # 一、总体情况
-    blocks: list[Paragraph | Chart] = field(default_factory=list)
+    blocks: list[Paragraph | Chart | Table] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

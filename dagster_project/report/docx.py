@@ -17,6 +17,7 @@ import zipfile
 
 from docx import Document
 from docx.enum.section import WD_SECTION
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
@@ -26,7 +27,15 @@ from docx.text.paragraph import Paragraph as DocxParagraph
 from lxml import etree
 
 from dagster_project.report import charts
-from dagster_project.report.compose import Chart, Notice, annex_lines, chinese_date, masthead_size, width
+from dagster_project.report.compose import (
+    Chart,
+    Notice,
+    Table,
+    annex_lines,
+    chinese_date,
+    masthead_size,
+    width,
+)
 from dagster_project.report.facts import Facts
 
 # role -> (the font offices have, its family for substitution)
@@ -176,9 +185,42 @@ def setup(doc, notice: Notice, month: dt.date) -> None:
     props.revision = 1
 
 
-def write_docx(facts: Facts, notice: Notice) -> bytes:
+def table(doc, block: Table) -> None:
+    """A table of the body: caption in 黑体 above it, 五号 仿宋 cells, the header row in 黑体 and
+    repeated on every page, the first column left and the others centred, rows never split."""
+    small = Pt(10.5)
+    caption = paragraph(doc, block.caption, "hei", align=WD_ALIGN_PARAGRAPH.CENTER, indent=0, size=Pt(14))
+    caption.paragraph_format.space_before = Pt(6)
+    caption.paragraph_format.keep_with_next = True
+    grid = doc.add_table(rows=1 + len(block.rows), cols=len(block.header))
+    grid.style = doc.styles["Table Grid"]
+    grid.autofit = False
+    for i, width_mm in enumerate(block.widths):
+        grid.columns[i].width = Mm(width_mm)
+    for r, values in enumerate([block.header, *block.rows]):
+        row = grid.rows[r]
+        if r == 0:
+            header = row._tr.get_or_add_trPr()
+            header.append(OxmlElement("w:tblHeader"))
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+        for i, text in enumerate(values):
+            cell = row.cells[i]
+            cell.width = Mm(block.widths[i])
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+            p = cell.paragraphs[0]
+            p.alignment = WD_ALIGN_PARAGRAPH.LEFT if i == 0 and r > 0 else WD_ALIGN_PARAGRAPH.CENTER
+            p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+            p.paragraph_format.line_spacing = Pt(15)
+            font(p.add_run(text), "hei" if r == 0 else "fang", small)
+    paragraph(doc, line=Pt(12))  # a little air before the next paragraph
+
+
+def write_docx(facts: Facts | None, notice: Notice, dated: dt.date | None = None) -> bytes:
+    """`dated`: the day the document's dates are stamped with (default the report's month), so a
+    rerun gives the same bytes."""
+    dated = dated or facts.month
     doc = Document()
-    setup(doc, notice, facts.month)
+    setup(doc, notice, dated)
 
     # 版头: 发文机关标志 in red, the 期号 under it, the red rule the width of the text
     paragraph(doc, line=None)  # the 版头 sits a little below the top margin
@@ -203,6 +245,9 @@ def write_docx(facts: Facts, notice: Notice) -> bytes:
         heading = paragraph(doc, section.heading, "hei")
         heading.paragraph_format.keep_with_next = True
         for block in section.blocks:
+            if isinstance(block, Table):
+                table(doc, block)
+                continue
             if isinstance(block, Chart):
                 image = paragraph(doc, align=WD_ALIGN_PARAGRAPH.CENTER, indent=0, line=None)
                 image.paragraph_format.keep_with_next = True
@@ -263,7 +308,7 @@ def write_docx(facts: Facts, notice: Notice) -> bytes:
 
     buffer = io.BytesIO()
     doc.save(buffer)
-    return with_fixed_dates(buffer.getvalue(), facts.month)
+    return with_fixed_dates(buffer.getvalue(), dated)
 
 
 def with_fixed_dates(package: bytes, month: dt.date) -> bytes:

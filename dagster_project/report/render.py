@@ -6,7 +6,15 @@ from __future__ import annotations
 from html import escape
 
 from dagster_project.report import charts
-from dagster_project.report.compose import Chart, Notice, annex_lines, chinese_date, masthead_size, width
+from dagster_project.report.compose import (
+    Chart,
+    Notice,
+    Table,
+    annex_lines,
+    chinese_date,
+    masthead_size,
+    width,
+)
 from dagster_project.report.facts import Facts
 
 # The roles of a 公文's fonts, each with the fonts that stand in where the office's are missing.
@@ -48,8 +56,29 @@ figcaption {{ font-size: 12pt; line-height: 18pt; }}
 @media print {{ body {{ margin: 0; max-width: none; }} }}
 """
 
+# Only a document with tables carries their styles (the monthly 通报 has none).
+TABLE_CSS = f"""
+table {{ width: 100%; border-collapse: collapse; font-size: 10.5pt; line-height: 15pt; margin: 0 0 12pt; }}
+caption {{ font-family: {HEI}; font-size: 14pt; line-height: 28pt; text-align: center; white-space: pre-wrap; }}
+th {{ font-family: {HEI}; font-weight: normal; }}
+th, td {{ border: 1px solid #000; padding: 2pt 3pt; text-align: center; }}
+td:first-child {{ text-align: left; }}
+thead {{ display: table-header-group; }}
+tr {{ break-inside: avoid; page-break-inside: avoid; }}
+"""
 
-def render_html(facts: Facts, notice: Notice) -> str:
+
+def html_table(block: Table) -> str:
+    cols = "".join(f'<col style="width:{w / sum(block.widths) * 100:.1f}%">' for w in block.widths)
+    head = "".join(f"<th>{escape(h)}</th>" for h in block.header)
+    body = "".join("<tr>" + "".join(f"<td>{escape(v)}</td>" for v in row) + "</tr>" for row in block.rows)
+    return (
+        f"<table><caption>{escape(block.caption)}</caption><colgroup>{cols}</colgroup>"
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )
+
+
+def render_html(facts: Facts | None, notice: Notice) -> str:
     title_lines = escape(notice.title).replace("\n", "<br>")  # turned where the template turns it
     one_line = escape(notice.title.replace("\n", ""))
     out = [
@@ -64,19 +93,24 @@ def render_html(facts: Facts, notice: Notice) -> str:
     for section in notice.sections:
         out.append(f"<h2>{escape(section.heading)}</h2>")
         for block in section.blocks:
-            if isinstance(block, Chart):
+            if isinstance(block, Table):
+                out.append(html_table(block))
+            elif isinstance(block, Chart):
                 figure = charts.svg(charts.draw(facts, block.key), block.caption)
                 out.append(f"<figure>{figure}<figcaption>{escape(block.caption)}</figcaption></figure>")
             else:
                 lead = f'<span class="lead">{escape(block.lead)}</span>' if block.lead else ""
                 out.append(f"<p>{lead}{escape(block.text)}</p>")
-    out.append('<div class="annexes">')
+    if notice.annexes:
+        out.append('<div class="annexes">')
     for lead, title, start in annex_lines(notice.annexes):
         hang = f"padding-left:{start:g}em;text-indent:-{width(lead):g}em"
         out.append(f'<p style="{hang}">{escape(lead + title)}</p>')
-    out.append("</div>")
+    if notice.annexes:
+        out.append("</div>")
     out.append(f'<p class="signature">{escape(notice.signature)}</p>')
     out.append(f'<p class="date">{chinese_date(notice.issued_on)}</p>')
+    has_tables = any(isinstance(b, Table) for s in notice.sections for b in s.blocks)
     for note in notice.notes:
         out.append(f'<p class="note">（{escape(note)}）</p>')
     out.append('<footer class="imprint">')
@@ -88,7 +122,7 @@ def render_html(facts: Facts, notice: Notice) -> str:
     )
     return (
         f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{one_line}</title>'
-        f"<style>{CSS}</style></head><body>{''.join(out)}</body></html>\n"
+        f"<style>{CSS}{TABLE_CSS if has_tables else ''}</style></head><body>{''.join(out)}</body></html>\n"
     )
 
 
@@ -101,7 +135,11 @@ def render_markdown(notice: Notice) -> str:
     for section in notice.sections:
         out += [f"## {section.heading}", ""]
         for block in section.blocks:
-            if isinstance(block, Chart):
+            if isinstance(block, Table):
+                out += [f"**{block.caption}**", "", "| " + " | ".join(block.header) + " |"]
+                out += ["|" + "---|" * len(block.header)]
+                out += ["| " + " | ".join(row) + " |" for row in block.rows] + [""]
+            elif isinstance(block, Chart):
                 out += [f"*图：{block.caption}（见 report.html、report.docx）*", ""]
             else:
                 out += [f"{block.lead}{block.text}", ""]

@@ -171,6 +171,31 @@ def test_the_morning_monitoring_is_off_and_runs_the_day_apart_from_the_months():
     assert daily == {"daily", "monitoring"} and not daily & monthly
 
 
+def test_the_monday_bulletin_is_off_and_makes_the_week_just_ended_apart_from_the_others():
+    import datetime as dt
+
+    schedule = defs.resolve_schedule_def("bulletin_each_monday")
+    assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED
+    assert schedule.cron_schedule == "0 8 * * 1"  # an hour after the morning's monitoring
+    with (
+        dg.instance_for_test() as instance,
+        dg.build_schedule_context(
+            scheduled_execution_time=dt.datetime(2021, 6, 21, 8),
+            repository_def=defs.get_repository_def(),
+            instance=instance,
+        ) as ctx,
+    ):
+        assert schedule.evaluate_tick(ctx).run_requests[0].partition_key == "2021-06-14"
+    weekly = {
+        tuple(k.path) for k in defs.resolve_job_def("weekly_bulletin").asset_layer.executable_asset_keys
+    }
+    monthly = {tuple(k.path) for k in defs.resolve_job_def("monthly").asset_layer.executable_asset_keys}
+    daily = {
+        tuple(k.path) for k in defs.resolve_job_def("daily_monitoring").asset_layer.executable_asset_keys
+    }
+    assert weekly == {("exports", "bulletin")} and not weekly & (monthly | daily)
+
+
 def test_every_asset_defined_in_defs_is_loaded_without_being_listed():
     """definitions.py lists no asset: whatever a module under defs/ defines is in the definitions."""
     import importlib

@@ -85,3 +85,36 @@ def test_a_template_naming_a_group_or_item_the_rubric_lacks_is_refused():
 def test_an_unknown_city_names_the_shipped_ones():
     with pytest.raises(ReportTemplateError, match="shipped: dazhou"):
         template_path("chengdu")
+
+
+def test_the_shipped_bulletin_numbers_its_issues_by_week():
+    bulletin = load_report_template("dazhou").bulletin
+    assert bulletin.number(dt.date(2021, 1, 4)) == 1
+    assert bulletin.number(dt.date(2021, 6, 14)) == 24
+    assert bulletin.number(dt.date(2022, 1, 3)) == 53
+
+
+@pytest.mark.parametrize(
+    "entry, value, said",
+    [
+        (
+            "issue_number",
+            {"format": "第{number}期", "first_week": "2021-01-05"},
+            "a week is named by its Monday",
+        ),
+        (
+            "title",
+            "{period}周通报",
+            "unknown placeholder {period}; a bulletin text may name days, number, week, year",
+        ),
+        ("figures", [], "at least 1 item"),
+        ("issued_days_after_week", 0, "greater than or equal to 1"),
+    ],
+)
+def test_a_wrong_bulletin_block_is_refused_naming_the_entry(entry, value, said):
+    data = shipped_data()
+    data["bulletin"][entry] = value
+    with pytest.raises(ReportTemplateError) as refused:
+        parse(data)
+    assert f"city/report.yaml: bulletin.{entry}" in str(refused.value)
+    assert said in str(refused.value)
