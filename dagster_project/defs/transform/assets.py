@@ -210,7 +210,9 @@ def build_in_process(label: str, args: list[str], warehouse_file: Path) -> list[
     from dbt.cli.main import dbtRunner
 
     try:
-        result = dbtRunner(manifest=parsed_manifest(warehouse_file.name, settings.profile())).invoke([*args, *PROJECT_ARGS])
+        result = dbtRunner(manifest=parsed_manifest(warehouse_file.name, settings.profile())).invoke(
+            [*args, *PROJECT_ARGS]
+        )
     finally:
         # dbt-duckdb keeps its database open between invocations: close it, so that this process's
         # own connections (and the run's commit, which renames the file) find it closed.
