@@ -71,18 +71,22 @@ def test_a_department_without_cases_is_ranked_below_every_department_with_data(s
 
 
 def test_the_annex_lists_it_after_the_ranked_and_prints_why(silent_world):
-    code, name, wh = silent_world
+    code, _, wh = silent_world
     out = wh.parent / "out" / "2021-06"
     rows = list(csv.DictReader((out / "annex1.csv").open(encoding="utf-8")))
     names = [r["部门"] for r in rows]
     with duckdb.connect(wh, read_only=True) as con:
+        # Names as 附件1 prints them (an alias printed_in annex1 stands for the reference name).
         ranked = {
             r[0]
             for r in con.execute(
-                """select o.org_name from scorecard.org_scores s join reference.ref_organisations o using (org_code)
+                """select a.org_name from scorecard.org_scores s join scorecard.annex1 a using (month, org_code)
                    where s.month = '2021-06-01' and s.scoring_group = 'city_a' and s.is_ranked"""
             ).fetchall()
         }
+        (name,) = con.execute(
+            "select org_name from scorecard.annex1 where month = '2021-06-01' and org_code = ?", [code]
+        ).fetchone()
     assert name not in ranked and ranked
     assert names.index(name) > max(names.index(n) for n in ranked)
     row = rows[names.index(name)]
