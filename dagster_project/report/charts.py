@@ -10,6 +10,7 @@ import logging
 import re
 from functools import cache
 from html import escape
+from pathlib import Path
 
 import matplotlib
 
@@ -35,6 +36,8 @@ CJK_FONTS = (
     "WenQuanYi Micro Hei",
     "Noto Sans CJK JP",
 )
+# How the files of those fonts are named.
+CJK_FILE_HINTS = ("cjk", "sourcehan", "msyh", "simhei", "pingfang", "wqy")
 BLUE, GREY, RED, DARK = "#2f5f98", "#b8c2cc", "#c0504d", "#1f3f66"
 WIDTH = 6.3  # inches: the 156 mm text width of a GB/T 9704 page
 ROW = 0.2  # inches per bar row
@@ -42,11 +45,22 @@ ROW = 0.2  # inches per bar row
 
 @cache
 def fonts() -> list[str]:
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    found = [name for name in CJK_FONTS if name in installed]
+    found = _cjk_fonts()
+    if not found:
+        # matplotlib lists the machine's fonts once, in a cache: a font installed after that (the
+        # CJK fonts `make render` installs) is not in it. Look at the machine's font files again.
+        for path in font_manager.findSystemFonts():
+            if any(hint in Path(path).name.lower() for hint in CJK_FILE_HINTS):
+                font_manager.fontManager.addfont(path)
+        found = _cjk_fonts()
     if not found:
         log.warning("no CJK font found (%s): chart labels will not show Chinese", ", ".join(CJK_FONTS))
     return [*found, "DejaVu Sans"]
+
+
+def _cjk_fonts() -> list[str]:
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    return [name for name in CJK_FONTS if name in installed]
 
 
 def _style():
