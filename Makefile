@@ -27,8 +27,10 @@ $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
 
+# Installed compiled: every `ywtb` and Dagster process imports some thousand modules, and where
+# Python may not write its bytecode cache (PYTHONDONTWRITEBYTECODE) it would compile them each time.
 $(VENV)/.synced: $(UV) pyproject.toml uv.lock
-	$(UV) sync --frozen --python $(PYTHON)
+	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
 	@touch $@
 
 # Dagster reads dbt's manifest when it loads the definitions; it is built here, never at import.
@@ -39,6 +41,7 @@ $(MANIFEST): $(VENV)/.synced $(DBT_SOURCES)
 	@touch $@
 
 setup: $(VENV)/.synced $(MANIFEST) ## install the locked environment into .venv and prepare dbt
+	@$(BIN)/python -m compileall -q dagster_project schemas
 	@# The project's Dagster instance sends no usage data anywhere (an office's machine, its data).
 	@mkdir -p $(DAGSTER_HOME) && grep -qs "^telemetry:" $(DAGSTER_HOME)/dagster.yaml || printf 'telemetry:\n  enabled: false\n' >> $(DAGSTER_HOME)/dagster.yaml
 

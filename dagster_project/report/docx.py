@@ -26,7 +26,6 @@ from docx.shared import Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph as DocxParagraph
 from lxml import etree
 
-from dagster_project.report import charts
 from dagster_project.report.compose import (
     Chart,
     Notice,
@@ -218,6 +217,8 @@ def table(doc, block: Table) -> None:
 def write_docx(facts: Facts | None, notice: Notice, dated: dt.date | None = None) -> bytes:
     """`dated`: the day the document's dates are stamped with (default the report's month), so a
     rerun gives the same bytes."""
+    from dagster_project.report import charts  # matplotlib: imported by the runs that draw, not by every run
+
     dated = dated or facts.month
     doc = Document()
     setup(doc, notice, dated)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from html import escape
 
-from dagster_project.report import charts
 from dagster_project.report.compose import (
     Chart,
     Notice,
@@ -79,6 +78,8 @@ def html_table(block: Table) -> str:
 
 
 def render_html(facts: Facts | None, notice: Notice) -> str:
+    from dagster_project.report import charts  # matplotlib: imported by the runs that draw, not by every run
+
     title_lines = escape(notice.title).replace("\n", "<br>")  # turned where the template turns it
     one_line = escape(notice.title.replace("\n", ""))
     out = [

@@ -82,14 +82,20 @@ def dbt_reference_build_args(months: list[str], selection: list[str] = ()) -> li
     ]
 
 
+def dbt_environment(warehouse_file: Path):
+    """What profiles.yml reads, for the dbt invocations inside."""
+    return environment(
+        {
+            "YWTB_DBT_WAREHOUSE": str(warehouse_file.resolve()),
+            "YWTB_DUCKDB_MEMORY": settings.duckdb_memory_limit(),
+        }
+    )
+
+
 @contextmanager
-def dbt_environment(warehouse_file: Path) -> Iterator[None]:
-    """What profiles.yml reads, for the dbt processes started inside; restored after, so that the
-    locations the pipeline was given stay as they were."""
-    values = {
-        "YWTB_DBT_WAREHOUSE": str(warehouse_file.resolve()),
-        "YWTB_DUCKDB_MEMORY": settings.duckdb_memory_limit(),
-    }
+def environment(values: dict[str, str]) -> Iterator[None]:
+    """These environment variables inside; restored after, so that the locations the pipeline was
+    given stay as they were."""
     saved = {k: os.environ.get(k) for k in values}
     os.environ.update(values)
     try:
@@ -184,7 +190,16 @@ def parsed_manifest(warehouse_name: str, profile: str):
     every relation. The profile too: the parse fixes which profile's seeds `dbt seed` loads."""
     from dbt.cli.main import dbtRunner
 
-    result = dbtRunner().invoke(["parse", "--quiet", *PROJECT_ARGS])
+    # dbt reparses the whole project when the profile's values differ from the last parse's, and
+    # the run's copy lies in a folder of each warehouse's own. The parse never opens the file: it
+    # is shown a path that depends on the file's name alone (the name the relations carry), so its
+    # saved state serves every warehouse of that name; the builds connect to the real file.
+    parse_profile = {
+        "YWTB_DBT_WAREHOUSE": str(DBT_DIR / "target" / "runs" / "parse" / warehouse_name),
+        "YWTB_DUCKDB_MEMORY": "1GB",
+    }
+    with environment(parse_profile):
+        result = dbtRunner().invoke(["parse", "--quiet", *PROJECT_ARGS])
     if not result.success:
         raise RuntimeError(f"dbt parse failed: {result.exception}")
     return result.result
@@ -211,7 +226,7 @@ def build_in_process(label: str, args: list[str], warehouse_file: Path) -> list[
 
     try:
         result = dbtRunner(manifest=parsed_manifest(warehouse_file.name, settings.profile())).invoke(
-            [*args, *PROJECT_ARGS]
+            [*args, *PROJECT_ARGS, "--no-write-json"]
         )
     finally:
         # dbt-duckdb keeps its database open between invocations: close it, so that this process's
