@@ -235,3 +235,24 @@ def test_the_monthly_job_builds_the_unpartitioned_dbt_set_once_and_the_monthly_s
         dg.AssetKey(["marts", "fct_case_states"])
         in graph.get(dg.AssetKey(["indicators", "ind_case_flow__monthly"])).parent_keys
     )
+
+
+def test_a_new_process_reuses_dbt_parse_for_any_warehouse_of_the_same_name(tmp_path):
+    """The parse is shown a path of the file's name alone: a warehouse in another folder (the bench's,
+    a second office's) reparses nothing, and its relations carry that name as their database."""
+    import json
+
+    from dagster_project.defs.transform import assets
+
+    perf_info = assets.DBT_DIR / "target" / "runs" / "perf_info.json"
+    manifests = []
+    for folder in ("first", "second"):
+        assets.parsed_manifest.cache_clear()  # as a new process would
+        run_file = tmp_path / folder / ".wh.duckdb.run"
+        with assets.dbt_environment(run_file):
+            manifests.append(assets.parsed_manifest(run_file.name, "dazhou"))
+    assert json.loads(perf_info.read_text())["parsed_path_count"] == 0  # the second parse read no file
+    assert not (tmp_path / "first").exists()  # the parse never opens the warehouse
+    databases = {node.database for node in manifests[1].nodes.values() if node.resource_type == "model"}
+    assert databases == {"wh"}  # dbt-duckdb names the database after the file: .wh.duckdb.run -> wh
+    assets.parsed_manifest.cache_clear()
