@@ -244,7 +244,7 @@ def test_a_new_process_reuses_dbt_parse_for_any_warehouse_of_the_same_name(tmp_p
 
     from dagster_project.defs.transform import assets
 
-    perf_info = assets.DBT_DIR / "target" / "runs" / "perf_info.json"
+    perf_info = assets.RUNS_TARGET / "perf_info.json"
     manifests = []
     for folder in ("first", "second"):
         assets.parsed_manifest.cache_clear()  # as a new process would
@@ -252,7 +252,7 @@ def test_a_new_process_reuses_dbt_parse_for_any_warehouse_of_the_same_name(tmp_p
         with assets.dbt_environment(run_file):
             manifests.append(assets.parsed_manifest(run_file.name, "dazhou"))
     assert json.loads(perf_info.read_text())["parsed_path_count"] == 0  # the second parse read no file
-    assert not (tmp_path / "first").exists()  # the parse never opens the warehouse
+    assert not (assets.RUNS_TARGET / "parse").exists()  # the parse never opens the path it is shown
     databases = {node.database for node in manifests[1].nodes.values() if node.resource_type == "model"}
     assert databases == {"wh"}  # dbt-duckdb names the database after the file: .wh.duckdb.run -> wh
     assets.parsed_manifest.cache_clear()

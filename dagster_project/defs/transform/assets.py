@@ -28,6 +28,8 @@ from dagster_project.defs.partitions import monthly
 from dagster_project.defs.resources import WarehouseResource, writer_lock
 
 DBT_DIR = Path(__file__).resolve().parents[3] / "dbt"
+# Where a run's parse and builds write (never dbt/target itself: see PROJECT_ARGS).
+RUNS_TARGET = DBT_DIR / "target" / "runs"
 dbt_project = DbtProject(project_dir=DBT_DIR, profiles_dir=DBT_DIR)
 
 
@@ -195,7 +197,7 @@ def parsed_manifest(warehouse_name: str, profile: str):
     # is shown a path that depends on the file's name alone (the name the relations carry), so its
     # saved state serves every warehouse of that name; the builds connect to the real file.
     parse_profile = {
-        "YWTB_DBT_WAREHOUSE": str(DBT_DIR / "target" / "runs" / "parse" / warehouse_name),
+        "YWTB_DBT_WAREHOUSE": str(RUNS_TARGET / "parse" / warehouse_name),
         "YWTB_DUCKDB_MEMORY": "1GB",
     }
     with environment(parse_profile):
@@ -214,7 +216,7 @@ PROJECT_ARGS = [
     "--profiles-dir",
     str(DBT_DIR),
     "--target-path",
-    str(DBT_DIR / "target" / "runs"),
+    str(RUNS_TARGET),
     "--no-use-colors",
 ]
 
