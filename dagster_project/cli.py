@@ -659,9 +659,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Reads the published copy, so it works while a run is writing the working file."""
-    import duckdb
-
-    from dagster_project.defs.file_copies import published_path
+    from dagster_project.defs.file_copies import connect_published, published_path
     from dagster_project.defs.partitions import partition_month
     from dagster_project.defs.publish.report import write_report
 
@@ -674,7 +672,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         )
         return 2
     month = partition_month(args.month)
-    with duckdb.connect(source, read_only=True) as con:
+    with connect_published(source) as con:
         built = con.execute("select count(*) from scorecard.org_scores where month = ?", [month]).fetchall()[
             0
         ][0]

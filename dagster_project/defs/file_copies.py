@@ -9,7 +9,10 @@
   lock and must be done by then);
 - else a whole copy.
 
-Rename is atomic on one file system, and a reader with the old file open keeps reading it.
+Rename is atomic on one file system, and a reader with the old file open keeps reading it. A reader
+still connecting is the exception: DuckDB opens the file by name three times while it connects (the
+header, then the blocks), so a swap in between gives it one file's header and the other's blocks.
+`connect_published` sees the file change under it and connects again.
 """
 
 import fcntl
@@ -30,6 +33,24 @@ CHUNK = 256 << 10
 
 def published_path(working: Path) -> Path:
     return working.with_name(PUBLISHED_NAME)
+
+
+def connect_published(path: Path, attempts: int = 3) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to a published copy that was one file from start to end: connects again
+    when the file was swapped while it connected (seen as a changed inode), whether or not DuckDB
+    noticed the mix. A swap is one rename per run, so a second attempt is all it ever takes."""
+    for attempt in range(1, attempts + 1):
+        before = os.stat(path).st_ino
+        try:
+            con = duckdb.connect(path, read_only=True)
+        except duckdb.Error:
+            if attempt == attempts or os.stat(path).st_ino == before:
+                raise
+            continue
+        if os.stat(path).st_ino == before:
+            return con
+        con.close()
+    raise duckdb.IOException(f"{path} was replaced {attempts} times while connecting to it")
 
 
 def copy_cheaply(source: Path, target: Path, spare: Path) -> tuple[str, int]:

@@ -14,6 +14,7 @@ import pytest
 from helpers import table_checksums
 
 from dagster_project.cli import main
+from dagster_project.defs.file_copies import connect_published
 from dagster_project.defs.transform.assets import DBT_DIR
 
 pytestmark = pytest.mark.integration
@@ -190,7 +191,7 @@ def test_analysts_query_the_published_copy_without_error_while_a_month_is_remate
     )
     queries = 0
     while run.poll() is None:
-        with duckdb.connect(published, read_only=True) as con:
+        with connect_published(published) as con:
             assert con.execute("select count(*) from indicators.ind_indicator_values").fetchone()[0] > 0
         queries += 1
     assert run.returncode == 0, run.stderr[-2000:]

@@ -103,3 +103,75 @@ def test_publications_bring_the_spare_up_to_date_and_a_reader_keeps_the_copy_it_
     assert months_in(published) == [(m, 200000) for m in (1, 2, 3, 4)]
     assert months_in(spare) == [(m, 200000) for m in (1, 2, 3)]  # the copy it replaced
     assert not list(tmp_path.glob(".published.duckdb.*"))
+
+
+def two_publications(tmp_path: Path) -> tuple[Path, Path]:
+    """The published copy holding month 1, and the next publication (months 1 and 2) ready to swap in."""
+    published, fresh = tmp_path / "published.duckdb", tmp_path / ".published.next.duckdb"
+    add_month(published, 1)
+    add_month(fresh, 1)
+    add_month(fresh, 2)
+    return published, fresh
+
+
+def swapped_during_connect(monkeypatch, published: Path, fresh: Path, fails: bool) -> list[Path]:
+    """DuckDB's connect, with the run's swap falling inside the first call (as when it lands between
+    DuckDB's reading the header and its reading the blocks); `fails`: DuckDB noticed the mix."""
+    calls = []
+    connect = duckdb.connect
+
+    def connect_while_swapped(path, **kwargs):
+        calls.append(path)
+        if len(calls) == 1:
+            con = connect(path, **kwargs)
+            os.replace(fresh, published)
+            if fails:
+                con.close()
+                raise duckdb.SerializationException("Serialization Error: Failed to deserialize")
+            return con
+        return connect(path, **kwargs)
+
+    monkeypatch.setattr(file_copies.duckdb, "connect", connect_while_swapped)
+    return calls
+
+
+@pytest.mark.parametrize("fails", [True, False], ids=["duckdb-noticed", "duckdb-did-not-notice"])
+def test_a_connection_made_across_a_swap_connects_again_to_the_new_copy(tmp_path, monkeypatch, fails):
+    published, fresh = two_publications(tmp_path)
+    calls = swapped_during_connect(monkeypatch, published, fresh, fails)
+
+    with file_copies.connect_published(published) as con:
+        assert con.execute("select count(distinct month) from facts").fetchone()[0] == 2
+    assert calls == [published, published]
+
+
+def test_a_file_that_is_not_a_warehouse_fails_at_once_without_retrying(tmp_path, monkeypatch):
+    broken = tmp_path / "published.duckdb"
+    broken.write_bytes(b"not a database" * 1000)
+    calls = []
+    connect = duckdb.connect
+    monkeypatch.setattr(
+        file_copies.duckdb, "connect", lambda path, **kw: calls.append(path) or connect(path, **kw)
+    )
+
+    with pytest.raises(duckdb.Error):
+        file_copies.connect_published(broken)
+    assert calls == [broken]
+
+
+def test_a_copy_replaced_at_every_attempt_is_refused_in_one_line(tmp_path, monkeypatch):
+    published = tmp_path / "published.duckdb"
+    add_month(published, 1)
+    connect = duckdb.connect
+
+    spare = tmp_path / "spare.duckdb"
+
+    def connect_and_swap(path, **kwargs):
+        con = connect(path, **kwargs)
+        spare.write_bytes(published.read_bytes())
+        os.replace(spare, published)
+        return con
+
+    monkeypatch.setattr(file_copies.duckdb, "connect", connect_and_swap)
+    with pytest.raises(duckdb.IOException, match="replaced 3 times while connecting"):
+        file_copies.connect_published(published)

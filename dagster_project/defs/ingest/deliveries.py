@@ -8,8 +8,6 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-import duckdb
-
 from dagster_project.defs.ingest.readers import FileProblem, find_file
 from schemas.raw import CONTRACTS
 
@@ -41,9 +39,10 @@ def built_fingerprints(published: Path) -> dict[str, str]:
     """'YYYY-MM' -> fingerprint of the files the published months were built from."""
     if not published.exists():
         return {}
+    from dagster_project.defs.file_copies import connect_published
     from dagster_project.defs.resources import table_exists
 
-    with duckdb.connect(published, read_only=True) as con:
+    with connect_published(published) as con:
         if not table_exists(con, "audit", "delivered_files"):
             return {}
         rows = con.execute(
