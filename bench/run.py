@@ -43,6 +43,8 @@ import threading
 import time
 from pathlib import Path
 
+from dagster_project.instance import write_instance_config
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 MONTH = os.environ.get("BENCH_MONTH", "2021-06")
@@ -166,8 +168,7 @@ def pipeline(raw: Path, month: str = MONTH, workdir: Path | None = None) -> dict
     with tempfile.TemporaryDirectory(prefix="ywtb-bench-", dir=WORKDIR) as tmp:
         work = workdir or Path(tmp)
         home = work / "dagster"
-        home.mkdir(exist_ok=True)
-        (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+        write_instance_config(home)
         env = dict(os.environ, DAGSTER_HOME=str(home), YWTB_SALT="bench", YWTB_EXPORTS=str(work / "out"))
         cmd = [BIN / "ywtb", "run", "--months", month, "--raw", raw, "--warehouse", work / "wh.duckdb"]
         wall, samples, _ = measured(cmd, env)
@@ -674,8 +675,7 @@ def launches() -> dict:
             check=True, stdout=subprocess.DEVNULL,
         )  # fmt: skip
         home = work / "dagster"
-        home.mkdir()
-        (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+        write_instance_config(home)
         env = dict(os.environ, DAGSTER_HOME=str(home), YWTB_SALT="bench", YWTB_RAW_DIR=str(raw))
         start = work / "start"
         args = ["--warehouse", str(start / "ywtb.duckdb"), "--exports", str(start / "out")]

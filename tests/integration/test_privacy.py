@@ -14,6 +14,8 @@ import duckdb
 import pytest
 from helpers import personal_values
 
+from dagster_project.instance import write_instance_config
+
 pytestmark = pytest.mark.integration
 
 
@@ -60,8 +62,7 @@ def test_no_personal_value_reaches_the_warehouse_exports_dagster_storage_or_the_
     matters.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
 
     home = tmp_path / "dagster_home"
-    home.mkdir()
-    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    write_instance_config(home)  # the project's instance, as `make setup` writes it
     working = tmp_path / "wh" / "ywtb.duckdb"
     exports = tmp_path / "out"
     env = {"YWTB_SALT": "s", "PATH": "/usr/bin:/bin", "DAGSTER_HOME": str(home)}
@@ -71,6 +72,7 @@ def test_no_personal_value_reaches_the_warehouse_exports_dagster_storage_or_the_
         env=env, capture_output=True, text=True,
     )  # fmt: skip
     assert run.returncode == 0, run.stderr[-3000:]
+    assert [db for db in (home / "history" / "runs").glob("*.db") if db.stem != "index"]  # the run's events
 
     places = {"stdout": run.stdout, "stderr": run.stderr}
     places |= {str(p): duckdb_texts(p) for p in (working, working.with_name("published.duckdb"))}
