@@ -71,6 +71,10 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         super().dispose()
 
 
+class InstanceConfigError(Exception):
+    """dagster.yaml cannot be read: said in one line (`make setup`)."""
+
+
 PROJECT_SETTINGS = {
     "telemetry": {"enabled": False},
     "event_log_storage": {
@@ -87,7 +91,18 @@ def write_instance_config(home: Path) -> Path:
     path = home / "dagster.yaml"
     home.mkdir(parents=True, exist_ok=True)
     text = path.read_text() if path.exists() else ""
-    config = yaml.safe_load(text) or {}
+    try:
+        config = yaml.safe_load(text) or {}
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise InstanceConfigError(
+            f"{path}{where}: not YAML ({getattr(e, 'problem', e)}); mend or remove it"
+        ) from e
+    if not isinstance(config, dict):
+        raise InstanceConfigError(
+            f"{path}: Dagster's settings must be a mapping of names to values; mend or remove it"
+        )
     own_storage = any(key in config for key in STORAGE_KEYS)
     missing = {
         key: value
@@ -101,4 +116,8 @@ def write_instance_config(home: Path) -> Path:
 
 
 if __name__ == "__main__":
-    write_instance_config(Path(sys.argv[1]))
+    try:
+        write_instance_config(Path(sys.argv[1]))
+    except InstanceConfigError as e:
+        print(f"make setup: {e}", file=sys.stderr)
+        sys.exit(2)

@@ -1,7 +1,11 @@
 """The project's Dagster instance: dagster.yaml as `make setup` writes it, and the event log that keeps
 its connections."""
 
+import subprocess
+import sys
+
 import dagster as dg
+import pytest
 
 from dagster_project import instance as project_instance
 from dagster_project.instance import PooledSqliteEventLogStorage, write_instance_config
@@ -37,6 +41,23 @@ def test_what_a_person_set_is_kept_as_they_wrote_it(tmp_path):
         .read_text()
         .startswith("# ours\nrun_monitoring:\n  enabled: true\ntelemetry:")
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("telemetry:\n  enabled: false\n bad: [\n", "dagster.yaml line 3: not YAML"),
+        ("- a\n- b\n", "must be a mapping of names to values"),
+    ],
+)
+def test_an_unreadable_dagster_yaml_is_refused_in_one_line_and_left_as_it_is(tmp_path, text, said):
+    (tmp_path / "dagster.yaml").write_text(text)
+    setup = subprocess.run(
+        [sys.executable, "-m", "dagster_project.instance", str(tmp_path)], capture_output=True, text=True
+    )
+    assert setup.returncode == 2
+    assert said in setup.stderr and len(setup.stderr.strip().splitlines()) == 1
+    assert (tmp_path / "dagster.yaml").read_text() == text
 
 
 @dg.op
